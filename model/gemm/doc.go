@@ -1,0 +1,51 @@
+// Package gemm computes single-precision general matrix products,
+//
+//	C = alpha * op(A) * op(B) + beta * C,
+//
+// the hot operation of polyret's encoders, in pure Go with SIMD micro-kernels
+// in Go assembly.
+//
+// # Conventions
+//
+// Matrices are row-major float32 slices with an explicit leading dimension:
+// element (i, j) of a matrix with leading dimension ld is at index i*ld+j.
+// op(X) is X, or Xᵀ when the corresponding trans flag is set; a transposed
+// operand is stored transposed (A stored k×m, B stored n×k). This is the
+// C BLAS sgemm in CblasRowMajor order, and the argument order matches it.
+// BLAS rules hold for the scalars: with beta = 0, C is only written (NaN in C
+// does not propagate); with alpha = 0 or k = 0, A and B are not read.
+//
+// # Implementations
+//
+// Sgemm delegates to the Implementation set by Use, as gonum's blas32 does.
+// The default, Native{}, packs panels of A and B, blocks them for the caches
+// and runs a register-tiled micro-kernel chosen at run time from the CPU's
+// features: AVX-512F or AVX2+FMA on amd64, and a pure-Go kernel elsewhere or
+// when built with the purego tag. Every kernel passes the same tests.
+//
+// # Panics
+//
+// Sgemm and every Implementation in this package panic, with a message
+// starting "gemm: ", if a dimension is negative, a leading dimension is
+// smaller than max(1, stored columns), or a slice is too short for the
+// matrix it holds. CheckSgemm performs these checks for other
+// implementations.
+//
+// # Accuracy
+//
+// Sums run in float32 with fused multiply-adds on SIMD kernels, in an order
+// that depends on the kernel and blocking (results are deterministic for a
+// given kernel, workers setting and shape, but not bit-identical across
+// kernels). Each element is within 2·(k+2)·2⁻²⁴·(|alpha|·Σ|a·b| + |beta·c|)
+// of the exact result; the tests check this bound against a float64
+// reference. alpha is applied to A while packing.
+//
+// # Concurrency
+//
+// Sgemm and all Implementations are safe for concurrent use on disjoint C.
+// Native splits large products into strips of C computed on up to Workers
+// goroutines (0 means GOMAXPROCS) and joins them all before returning;
+// a caller that already runs one product per core should use
+// Native{Workers: 1}. Packing buffers come from a sync.Pool, so steady-state
+// calls do not allocate.
+package gemm

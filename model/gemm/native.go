@@ -1,0 +1,198 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Native is the package's own Implementation: a packed, cache-blocked GEMM
+// with a SIMD micro-kernel in Go assembly chosen at run time from the CPU's
+// features (AVX-512 or AVX2+FMA on amd64), or a pure-Go micro-kernel
+// elsewhere and under the purego build tag. The zero value is ready to use.
+type Native struct {
+	// Workers is the largest number of goroutines one Sgemm call runs on;
+	// 0 means runtime.GOMAXPROCS(0) at the time of the call. Products too
+	// small to pay for a goroutine run on the calling goroutine.
+	Workers int
+
+	// kern overrides the micro-kernel (tests and benchmarks); nil means
+	// the fastest one the CPU supports.
+	kern *kernel
+}
+
+var _ Implementation = Native{}
+
+// Kernel names the micro-kernel that n uses, for logs and benchmark reports.
+func (impl Native) Kernel() string { return impl.kernel().name }
+
+func (impl Native) kernel() *kernel {
+	if impl.kern != nil {
+		return impl.kern
+	}
+	return bestKernel
+}
+
+// minFlopsPerWorker is the work, in floating-point operations, below which
+// a product is not split further across goroutines: starting and joining a
+// goroutine costs a few microseconds, the time of about 10⁵–10⁶ flops.
+const minFlopsPerWorker = 1 << 21
+
+// Sgemm implements Implementation; see the package-level Sgemm.
+func (impl Native) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	CheckSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	kern := impl.kernel()
+	workers := impl.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(1, 2*m*n*k/minFlopsPerWorker))
+	// Split C into row or column strips, whole micro-tiles each, along the
+	// longer side. Each worker packs its own copy of the other operand's
+	// panels: that costs O(k·n) or O(m·k) per worker against O(m·n·k/w)
+	// of arithmetic, and needs no synchronisation inside the product.
+	splitM := m >= n
+	tiles := (n + kern.nr - 1) / kern.nr
+	unit := kern.nr
+	if splitM {
+		tiles = (m + kern.mr - 1) / kern.mr
+		unit = kern.mr
+	}
+	workers = min(workers, tiles)
+	total := n
+	if splitM {
+		total = m
+	}
+	if workers <= 1 {
+		kern.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var wg sync.WaitGroup
+	start := 0
+	for w := range workers {
+		end := min(tiles*(w+1)/workers*unit, total)
+		lo, hi := start, end
+		start = end
+		if hi <= lo {
+			continue
+		}
+		task := func() {
+			if splitM {
+				aOff := lo * lda
+				if transA {
+					aOff = lo
+				}
+				kern.run(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+			} else {
+				bOff := lo
+				if transB {
+					bOff = lo * ldb
+				}
+				kern.run(transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+			}
+		}
+		if w == workers-1 {
+			task()
+		} else {
+			wg.Go(task)
+		}
+	}
+	wg.Wait()
+}
+
+// A kernel is a micro-kernel with the blocking that suits it.
+type kernel struct {
+	name string
+	// mr×nr is the tile of C that one call of compute produces.
+	mr, nr int
+	// mc×kc is the block of A packed at a time (kept in L2), kc×nc the
+	// block of B (kept in L3); mc is a multiple of mr, nc of nr.
+	mc, kc, nc int
+	// compute sets (overwrite) or adds to the mr×nr tile of c with leading
+	// dimension ldc the product of the packed panels a (k steps of mr
+	// values) and b (k steps of nr values). It reads exactly mr*k values of
+	// a, nr*k of b; c must hold the whole tile.
+	compute func(k int, a, b, c []float32, ldc int, overwrite bool)
+	// supported reports whether the CPU can run compute.
+	supported bool
+
+	pool sync.Pool // *workspace
+}
+
+// A workspace holds one goroutine's packing buffers.
+type workspace struct {
+	a, b, tile []float32
+}
+
+func (kern *kernel) workspace() *workspace {
+	if ws, ok := kern.pool.Get().(*workspace); ok {
+		return ws
+	}
+	return &workspace{
+		a:    make([]float32, kern.mc*kern.kc),
+		b:    make([]float32, kern.kc*kern.nc),
+		tile: make([]float32, kern.mr*kern.nr),
+	}
+}
+
+// run computes C = alpha*op(A)*op(B) + beta*C on the calling goroutine, for
+// checked arguments with m, n, k > 0 and alpha ≠ 0.
+func (kern *kernel) run(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ws := kern.workspace()
+	defer kern.pool.Put(ws)
+	// Scaling C once up front lets every k-block accumulate; beta = 0
+	// instead makes the first k-block overwrite, so C is never read.
+	if beta != 0 {
+		scaleC(m, n, beta, c, ldc)
+	}
+	mr, nr := kern.mr, kern.nr
+	for jc := 0; jc < n; jc += kern.nc {
+		nb := min(kern.nc, n-jc)
+		for pc := 0; pc < k; pc += kern.kc {
+			kb := min(kern.kc, k-pc)
+			overwrite := beta == 0 && pc == 0
+			packB(ws.b, transB, b, ldb, pc, kb, jc, nb, nr)
+			for ic := 0; ic < m; ic += kern.mc {
+				mb := min(kern.mc, m-ic)
+				packA(ws.a, transA, a, lda, ic, mb, pc, kb, mr, alpha)
+				for jr := 0; jr < nb; jr += nr {
+					bp := ws.b[jr*kb : (jr+nr)*kb]
+					cols := min(nr, nb-jr)
+					for ir := 0; ir < mb; ir += mr {
+						ap := ws.a[ir*kb : (ir+mr)*kb]
+						rows := min(mr, mb-ir)
+						off := (ic+ir)*ldc + jc + jr
+						if rows == mr && cols == nr {
+							kern.compute(kb, ap, bp, c[off:], ldc, overwrite)
+							continue
+						}
+						kern.compute(kb, ap, bp, ws.tile, nr, true)
+						mergeTile(c[off:], ldc, ws.tile, nr, rows, cols, overwrite)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeTile stores (overwrite) or adds the rows×cols top-left corner of tile
+// to c.
+func mergeTile(c []float32, ldc int, tile []float32, ldt, rows, cols int, overwrite bool) {
+	for i := range rows {
+		dst := c[i*ldc : i*ldc+cols]
+		src := tile[i*ldt : i*ldt+cols]
+		if overwrite {
+			copy(dst, src)
+			continue
+		}
+		for j, v := range src {
+			dst[j] += v
+		}
+	}
+}
