@@ -1,3 +1,5 @@
+//go:build !amd64 || purego
+
 package gemm
 
 // kernels lists the micro-kernels this build can run, fastest first.

@@ -1,0 +1,101 @@
+package gemm
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+var benchKernel = flag.String("gemm.kernel", "", "micro-kernel the benchmarks use (empty: the best the CPU supports)")
+
+// benchImpl returns the Implementation the benchmarks measure with the
+// given number of workers.
+func benchImpl(b *testing.B, workers int) Implementation {
+	if *benchKernel == "" {
+		return Native{Workers: workers, kern: kernelFor(b, bestKernel)}
+	}
+	for _, k := range kernels {
+		if k.name == *benchKernel {
+			if !k.supported {
+				b.Skipf("kernel %s not supported on this CPU", k.name)
+			}
+			return Native{Workers: workers, kern: kernelFor(b, k)}
+		}
+	}
+	b.Fatalf("unknown kernel %q; have %v", *benchKernel, kernelNames())
+	return nil
+}
+
+// benchmarkSgemm measures C = op(A)·op(B) + C for m×k by k×n operands, at
+// 1 and 2 workers, and reports GFLOP/s in all and per worker.
+func benchmarkSgemm(b *testing.B, transA, transB bool, m, n, k int) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	ra, ca := stored(transA, m, k)
+	rb, cb := stored(transB, k, n)
+	a := randMatrix(rnd, ra, ca, ca)
+	bm := randMatrix(rnd, rb, cb, cb)
+	c := randMatrix(rnd, m, n, n)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("w=%d", workers), func(b *testing.B) {
+			impl := benchImpl(b, workers)
+			b.ReportAllocs()
+			for b.Loop() {
+				impl.Sgemm(transA, transB, m, n, k, 1, a, ca, bm, cb, 1, c, n)
+			}
+			gflops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N) / b.Elapsed().Seconds() / 1e9
+			b.ReportMetric(gflops, "GFLOP/s")
+			b.ReportMetric(gflops/float64(workers), "GFLOP/s/core")
+		})
+	}
+}
+
+// benchmarkLinear measures the three products of a linear layer with
+// weight W stored out×in (out = n, in = k) over m rows: the forward
+// Y = X·Wᵀ (NT), the input gradient dX = dY·W (NN) and the weight gradient
+// dW = dYᵀ·X (TN).
+func benchmarkLinear(b *testing.B, m, n, k int) {
+	b.Run("fwd-NT", func(b *testing.B) { benchmarkSgemm(b, false, true, m, n, k) })
+	b.Run("dX-NN", func(b *testing.B) { benchmarkSgemm(b, false, false, m, k, n) })
+	b.Run("dW-TN", func(b *testing.B) { benchmarkSgemm(b, true, false, n, k, m) })
+}
+
+// Encoder shapes: batch 16 × sequence length rows, hidden size H, FFN 4H.
+func BenchmarkSgemmTiny(b *testing.B)      { benchmarkLinear(b, 512, 64, 64) }
+func BenchmarkSgemmSmall(b *testing.B)     { benchmarkLinear(b, 1024, 384, 384) }
+func BenchmarkSgemmSmallUp(b *testing.B)   { benchmarkLinear(b, 1024, 1536, 384) }
+func BenchmarkSgemmSmallDown(b *testing.B) { benchmarkLinear(b, 1024, 384, 1536) }
+func BenchmarkSgemmBase(b *testing.B)      { benchmarkLinear(b, 2048, 768, 768) }
+func BenchmarkSgemmBaseUp(b *testing.B)    { benchmarkLinear(b, 2048, 3072, 768) }
+func BenchmarkSgemmBaseDown(b *testing.B)  { benchmarkLinear(b, 2048, 768, 3072) }
+
+// benchmarkAttention measures one head's products for sequence length l
+// and head size dh: scores S = Q·Kᵀ (NT), context C = P·V (NN), and the
+// backward dV = Pᵀ·dC (TN) and dP = dC·Vᵀ (NT).
+func benchmarkAttention(b *testing.B, l, dh int) {
+	b.Run("QKt-NT", func(b *testing.B) { benchmarkSgemm(b, false, true, l, l, dh) })
+	b.Run("PV-NN", func(b *testing.B) { benchmarkSgemm(b, false, false, l, dh, l) })
+	b.Run("dV-TN", func(b *testing.B) { benchmarkSgemm(b, true, false, l, dh, l) })
+	b.Run("dP-NT", func(b *testing.B) { benchmarkSgemm(b, false, true, l, l, dh) })
+}
+
+func BenchmarkSgemmAttentionSmall(b *testing.B) { benchmarkAttention(b, 64, 32) }
+func BenchmarkSgemmAttentionBase(b *testing.B)  { benchmarkAttention(b, 128, 64) }
+
+var benchBlocking = flag.String("gemm.blocking", "", "mc,kc,nc blocking overriding the kernel's in benchmarks")
+
+func init() {
+	// Applied lazily in benchImpl through kernelFor.
+}
+
+// kernelFor returns kern, or a copy with the blocking of -gemm.blocking.
+func kernelFor(b *testing.B, kern *kernel) *kernel {
+	if *benchBlocking == "" {
+		return kern
+	}
+	var mc, kc, nc int
+	if _, err := fmt.Sscanf(*benchBlocking, "%d,%d,%d", &mc, &kc, &nc); err != nil {
+		b.Fatalf("-gemm.blocking=%q: %v", *benchBlocking, err)
+	}
+	return &kernel{name: kern.name, mr: kern.mr, nr: kern.nr, mc: mc, kc: kc, nc: nc, compute: kern.compute, supported: kern.supported}
+}
