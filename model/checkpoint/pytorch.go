@@ -1,0 +1,374 @@
+package checkpoint
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path"
+	"slices"
+	"strings"
+)
+
+// MaxPickleSize bounds the size of the pickle (data.pkl) of a PyTorch
+// checkpoint. A state dict needs about 100 bytes a tensor.
+const MaxPickleSize = 256 << 20
+
+// maxExpansion bounds the bytes of all tensors rebuilt from a PyTorch file
+// relative to its size: tensors may share or broadcast storages (tied
+// weights), but a small file must not claim terabytes.
+const maxExpansion = 4
+
+// ReadPyTorch reads the tensors of a PyTorch checkpoint in torch.save's zip
+// format (PyTorch ≥ 1.6), such as pytorch_model.bin. The file must hold a
+// dict (or OrderedDict) from names to tensors: a state dict. See
+// DecodePyTorch for what is accepted.
+func ReadPyTorch(path string) (map[string]Tensor, error) {
+	f, size, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	tensors, err := DecodePyTorch(f, size)
+	if err != nil {
+		return nil, withFile(err, path)
+	}
+	return tensors, nil
+}
+
+// DecodePyTorch decodes a PyTorch zip checkpoint of the given size read
+// from r.
+//
+// The zip holds one folder (its name varies: "archive", or the file's base
+// name) with data.pkl, the pickled state dict, and data/<key>, one entry a
+// storage. The pickle is read by a restricted unpickler: it allows only
+// the opcodes of pickle protocols 2 to 5 that build plain data, and only
+// the globals collections.OrderedDict, torch._utils._rebuild_tensor,
+// _rebuild_tensor_v2, _rebuild_parameter, _rebuild_parameter_with_state
+// and torch.<Type>Storage (Float, Double, Half, BFloat16, Long, Int, Short,
+// Char, Byte, Bool). Anything else is an error wrapping ErrForbidden or
+// ErrPickle; nothing is ever executed. Tensors that are views (a storage
+// offset, strides that are not row-major, several tensors sharing one
+// storage) are copied out into dense row-major tensors. Errors are
+// *FormatError values with an empty File.
+func DecodePyTorch(r io.ReaderAt, size int64) (map[string]Tensor, error) {
+	var magic [4]byte
+	if n, _ := r.ReadAt(magic[:], 0); !bytes.HasPrefix(magic[:n], []byte("PK\x03\x04")) {
+		if sniff(magic[:n]) == kindLegacyTorch {
+			return nil, &FormatError{Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; re-save it with torch.save in PyTorch ≥ 1.6", ErrUnsupported)}
+		}
+		return nil, &FormatError{Err: fmt.Errorf("%w: not a zip file", ErrUnsupported)}
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, &FormatError{Err: fmt.Errorf("%w: zip: %v", ErrHeader, err)}
+	}
+	a, err := newTorchArchive(zr)
+	if err != nil {
+		return nil, err
+	}
+	a.storageBudget = maxExpansion*uint64(size) + 64<<20
+	a.tensorBudget = a.storageBudget
+	pkl, err := a.readPickle()
+	if err != nil {
+		return nil, err
+	}
+	obj, err := unpickle(pkl, a.loadStorage)
+	if err != nil {
+		return nil, err
+	}
+	return a.materialize(obj)
+}
+
+// torchArchive is an opened torch.save zip.
+type torchArchive struct {
+	prefix   string               // folder holding data.pkl, with trailing '/'
+	files    map[string]*zip.File // entries by name
+	storages map[string]*storageRef
+
+	// Bytes that storages, and the tensors rebuilt from them, may still
+	// take: maxExpansion × the file size, plus 64 MiB.
+	storageBudget, tensorBudget uint64
+}
+
+func newTorchArchive(zr *zip.Reader) (*torchArchive, error) {
+	a := &torchArchive{files: make(map[string]*zip.File, len(zr.File)), storages: make(map[string]*storageRef)}
+	var pickles []string
+	for _, f := range zr.File {
+		if _, dup := a.files[f.Name]; dup {
+			return nil, &FormatError{Err: fmt.Errorf("%w: zip entry %q appears twice", ErrHeader, f.Name)}
+		}
+		a.files[f.Name] = f
+		if dir, base := path.Split(f.Name); base == "data.pkl" && strings.Count(dir, "/") == 1 {
+			pickles = append(pickles, dir)
+		}
+	}
+	switch len(pickles) {
+	case 0:
+		return nil, &FormatError{Err: fmt.Errorf("%w: no <folder>/data.pkl in the zip: not a torch.save file", ErrUnsupported)}
+	case 1:
+		a.prefix = pickles[0]
+	default:
+		return nil, &FormatError{Err: fmt.Errorf("%w: several data.pkl entries %v", ErrHeader, pickles)}
+	}
+	if f := a.files[a.prefix+"byteorder"]; f != nil {
+		b, err := readEntry(f, 16)
+		if err != nil {
+			return nil, err
+		}
+		if string(b) != "little" {
+			return nil, &FormatError{Err: fmt.Errorf("%w: byte order %q", ErrUnsupported, b)}
+		}
+	}
+	return a, nil
+}
+
+func (a *torchArchive) readPickle() ([]byte, error) {
+	return readEntry(a.files[a.prefix+"data.pkl"], MaxPickleSize)
+}
+
+// readEntry reads a whole zip entry of at most limit bytes, checking its
+// CRC.
+func readEntry(f *zip.File, limit uint64) ([]byte, error) {
+	if f.UncompressedSize64 > limit {
+		return nil, &FormatError{Err: fmt.Errorf("%w: zip entry %s of %d bytes > %d", ErrLimit, f.Name, f.UncompressedSize64, limit)}
+	}
+	buf := alignedBytes(int(f.UncompressedSize64))
+	if err := readEntryInto(f, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// readEntryInto fills buf, whose length is f's declared size, with f's
+// content and checks that the entry ends there with a valid CRC.
+func readEntryInto(f *zip.File, buf []byte) error {
+	rc, err := f.Open()
+	if err != nil {
+		return &FormatError{Err: fmt.Errorf("%w: zip entry %s: %v", ErrHeader, f.Name, err)}
+	}
+	defer rc.Close()
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return &FormatError{Err: fmt.Errorf("%w: zip entry %s: %v", ErrTruncated, f.Name, err)}
+	}
+	// Reading past the end makes archive/zip verify the CRC-32.
+	var one [1]byte
+	if n, err := rc.Read(one[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("longer than declared")
+		}
+		return &FormatError{Err: fmt.Errorf("%w: zip entry %s: %v", ErrHeader, f.Name, err)}
+	}
+	return nil
+}
+
+// loadStorage resolves a persistent id ('storage', <Type>Storage, key,
+// location, numel) to the storage in data/<key>.
+func (a *torchArchive) loadStorage(pid pyTuple) (*storageRef, error) {
+	if len(pid) != 5 || pid[0] != "storage" {
+		return nil, &FormatError{Err: fmt.Errorf("%w: persistent id is not ('storage', type, key, location, numel)", ErrPickle)}
+	}
+	g, ok := pid[1].(pyGlobal)
+	dtype, known := storageDTypes[g.name]
+	if !ok || g.module != "torch" || !known {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage type %s", ErrDType, typeName(pid[1]))}
+	}
+	key, ok1 := pid[2].(string)
+	numel, ok2 := pid[4].(int64)
+	if !ok1 || !ok2 || key == "" || strings.ContainsAny(key, `/\`) || key == "." || key == ".." || numel < 0 {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage key %v, numel %v", ErrPickle, pid[2], pid[4])}
+	}
+	if s := a.storages[key]; s != nil {
+		if s.dtype != dtype || s.numel != numel {
+			return nil, &FormatError{Err: fmt.Errorf("%w: storage %s used as %v[%d] and %v[%d]", ErrShape, key, s.dtype, s.numel, dtype, numel)}
+		}
+		return s, nil
+	}
+	f := a.files[a.prefix+"data/"+key]
+	if f == nil {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s: no zip entry %sdata/%s", ErrMissing, key, a.prefix, key)}
+	}
+	nbytes, ok := byteSize([]int{int(min(numel, math.MaxInt64/8))}, dtype)
+	if !ok || numel > math.MaxInt64/8 || nbytes != f.UncompressedSize64 {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s of %d %v elements, zip entry has %d bytes",
+			ErrShape, key, numel, dtype, f.UncompressedSize64)}
+	}
+	// A compressed entry may declare any size; count it against the budget.
+	if nbytes > a.storageBudget {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storages of more than %d× the file size", ErrLimit, maxExpansion)}
+	}
+	a.storageBudget -= nbytes
+	s := &storageRef{key: key, dtype: dtype, numel: numel}
+	a.storages[key] = s
+	return s, nil
+}
+
+// materialize checks that obj is a state dict and reads its tensors.
+func (a *torchArchive) materialize(obj any) (map[string]Tensor, error) {
+	d, ok := obj.(*pyDict)
+	if !ok {
+		return nil, &FormatError{Err: fmt.Errorf("%w: the pickle holds a %s, not a state dict", ErrUnsupported, typeName(obj))}
+	}
+	refs := make(map[string]*tensorRef, len(d.keys))
+	byStorage := make(map[*storageRef][]string)
+	for i, k := range d.keys {
+		name, ok := k.(string)
+		if !ok {
+			return nil, &FormatError{Err: fmt.Errorf("%w: state dict key %v is a %s", ErrUnsupported, k, typeName(k))}
+		}
+		t, ok := d.values[i].(*tensorRef)
+		if !ok {
+			return nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: value is a %s, not a tensor", ErrUnsupported, typeName(d.values[i]))}
+		}
+		if _, dup := refs[name]; dup {
+			return nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: duplicate name", ErrHeader)}
+		}
+		nbytes, err := t.check()
+		if err != nil {
+			return nil, &FormatError{Tensor: name, Err: err}
+		}
+		if nbytes > a.tensorBudget {
+			return nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: tensors of more than %d× the file size", ErrLimit, maxExpansion)}
+		}
+		a.tensorBudget -= nbytes
+		refs[name] = t
+		byStorage[t.storage] = append(byStorage[t.storage], name)
+	}
+	// Read storage by storage in key order, so that a storage's bytes are
+	// dropped once its tensors are built.
+	storages := make([]*storageRef, 0, len(byStorage))
+	for s := range byStorage {
+		storages = append(storages, s)
+	}
+	slices.SortFunc(storages, func(x, y *storageRef) int { return strings.Compare(x.key, y.key) })
+	tensors := make(map[string]Tensor, len(refs))
+	for _, s := range storages {
+		names := byStorage[s]
+		buf, err := readEntry(a.files[a.prefix+"data/"+s.key], math.MaxUint64)
+		if err != nil {
+			fe := err.(*FormatError)
+			fe.Tensor = names[0]
+			return nil, fe
+		}
+		for _, name := range names {
+			t := refs[name]
+			shape := make([]int, len(t.size))
+			for i, d := range t.size {
+				shape[i] = int(d)
+			}
+			out := Tensor{DType: s.dtype, Shape: shape}
+			if len(names) == 1 && t.offset == 0 && t.isContiguous() && int64(t.numel()) == s.numel {
+				out.Data = buf // the only view of the whole storage: no copy
+			} else {
+				out.Data = t.gather(buf)
+			}
+			tensors[name] = out
+		}
+	}
+	return tensors, nil
+}
+
+// check validates the view against its storage and returns its byte size.
+func (t *tensorRef) check() (uint64, error) {
+	s := t.storage
+	if len(t.size) != len(t.stride) {
+		return 0, fmt.Errorf("%w: size %v and stride %v differ in length", ErrShape, t.size, t.stride)
+	}
+	if len(t.size) > 64 {
+		return 0, fmt.Errorf("%w: %d dimensions", ErrShape, len(t.size))
+	}
+	if t.offset < 0 || t.offset > s.numel {
+		return 0, fmt.Errorf("%w: storage offset %d", ErrShape, t.offset)
+	}
+	shape := make([]int, len(t.size))
+	for i, d := range t.size {
+		if d < 0 || t.stride[i] < 0 {
+			return 0, fmt.Errorf("%w: size %v, stride %v", ErrShape, t.size, t.stride)
+		}
+		shape[i] = int(d)
+	}
+	nbytes, ok := byteSize(shape, s.dtype)
+	if !ok {
+		return 0, fmt.Errorf("%w: size %v overflows", ErrShape, t.size)
+	}
+	if nbytes == 0 {
+		return 0, nil
+	}
+	// The last element viewed must lie in the storage. Checking each term
+	// against the storage size first keeps the sum from overflowing.
+	last := t.offset
+	for i, d := range t.size {
+		if t.stride[i] > 0 && d-1 > s.numel/t.stride[i] {
+			last = s.numel
+			break
+		}
+		if last += (d - 1) * t.stride[i]; last >= s.numel {
+			break
+		}
+	}
+	if last >= s.numel {
+		return 0, fmt.Errorf("%w: view (offset %d, size %v, stride %v) exceeds storage %s of %d elements",
+			ErrShape, t.offset, t.size, t.stride, s.key, s.numel)
+	}
+	return nbytes, nil
+}
+
+func (t *tensorRef) numel() int {
+	n := 1
+	for _, d := range t.size {
+		n *= int(d)
+	}
+	return n
+}
+
+// isContiguous reports whether the view is row-major without gaps, as
+// torch's is_contiguous (strides of dimensions of size 1 do not matter).
+func (t *tensorRef) isContiguous() bool {
+	want := int64(1)
+	for i := len(t.size) - 1; i >= 0; i-- {
+		if t.size[i] == 1 {
+			continue
+		}
+		if t.size[i] == 0 {
+			return true
+		}
+		if t.stride[i] != want {
+			return false
+		}
+		want *= t.size[i]
+	}
+	return true
+}
+
+// gather copies the view's elements out of storage bytes buf in row-major
+// order. The view has been checked.
+func (t *tensorRef) gather(buf []byte) []byte {
+	es := int64(t.storage.dtype.Size())
+	n := t.numel()
+	out := alignedBytes(n * int(es))
+	if n == 0 {
+		return out
+	}
+	if t.isContiguous() {
+		copy(out, buf[t.offset*es:])
+		return out
+	}
+	// Odometer over the index; inner runs are single elements.
+	idx := make([]int64, len(t.size))
+	src := t.offset
+	for i := 0; i < n; i++ {
+		copy(out[int64(i)*es:int64(i+1)*es], buf[src*es:])
+		for d := len(idx) - 1; d >= 0; d-- {
+			idx[d]++
+			src += t.stride[d]
+			if idx[d] < t.size[d] {
+				break
+			}
+			src -= t.size[d] * t.stride[d]
+			idx[d] = 0
+		}
+	}
+	return out
+}
