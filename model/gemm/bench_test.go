@@ -99,3 +99,24 @@ func kernelFor(b *testing.B, kern *kernel) *kernel {
 	}
 	return &kernel{name: kern.name, mr: kern.mr, nr: kern.nr, mc: mc, kc: kc, nc: nc, compute: kern.compute, supported: kern.supported}
 }
+
+// BenchmarkMicroKernel measures each micro-kernel alone on panels that stay
+// in L1: the ceiling the blocked product can approach.
+func BenchmarkMicroKernel(b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, kern := range kernels {
+		if !kern.supported {
+			continue
+		}
+		b.Run(kern.name, func(b *testing.B) {
+			k := 128
+			a := randMatrix(rnd, 1, kern.mr*k, kern.mr*k)
+			bp := randMatrix(rnd, 1, kern.nr*k, kern.nr*k)
+			c := make([]float32, kern.mr*kern.nr)
+			for b.Loop() {
+				kern.compute(k, a, bp, c, kern.nr, 1, false)
+			}
+			b.ReportMetric(2*float64(kern.mr*kern.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -72,11 +72,11 @@ func main() {
 func writeGo(w *bytes.Buffer, sp spec) {
 	fmt.Fprintf(w, `
 //go:noescape
-func sgemm%[1]s(k int, a, b, c *float32, ldc int, overwrite bool)
+func sgemm%[1]s(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
 
-func compute%[1]s(k int, a, b, c []float32, ldc int, overwrite bool) {
+func compute%[1]s(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
 	_, _, _ = a[%[2]d*k-1], b[%[3]d*k-1], c[%[4]d*ldc+%[5]d]
-	sgemm%[1]s(k, &a[0], &b[0], &c[0], ldc, overwrite)
+	sgemm%[1]s(k, &a[0], &b[0], &c[0], ldc, alpha, overwrite)
 }
 `, sp.name, sp.mr, sp.nr(), sp.mr-1, sp.nr()-1)
 }
@@ -90,8 +90,8 @@ func writeAsm(w *bytes.Buffer, sp spec) {
 		log.Fatalf("%s: %d registers", sp.name, n+2)
 	}
 	vb := sp.lanes() * 4
-	fmt.Fprintf(w, "\n// func sgemm%s(k int, a, b, c *float32, ldc int, overwrite bool)\n", sp.name)
-	fmt.Fprintf(w, "TEXT ·sgemm%s(SB), NOSPLIT, $0-41\n", sp.name)
+	fmt.Fprintf(w, "\n// func sgemm%s(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)\n", sp.name)
+	fmt.Fprintf(w, "TEXT ·sgemm%s(SB), NOSPLIT, $0-45\n", sp.name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ b+16(FP), DI")
@@ -156,7 +156,18 @@ func writeAsm(w *bytes.Buffer, sp spec) {
 	p("DECQ CX")
 	p("JNZ tailloop")
 	w.WriteString("store:\n")
-	p("MOVBLZX overwrite+40(FP), R9")
+	// Scale by alpha unless it is 1 (bit pattern 0x3f800000).
+	p("MOVL alpha+40(FP), AX")
+	p("CMPL AX, $0x3f800000")
+	p("JEQ scaled")
+	p("VBROADCASTSS alpha+40(FP), %s", bReg(0))
+	for i := range sp.mr {
+		for v := range sp.nv {
+			p("VMULPS %s, %s, %s", bReg(0), acc(i, v), acc(i, v))
+		}
+	}
+	w.WriteString("scaled:\n")
+	p("MOVBLZX overwrite+44(FP), R9")
 	p("TESTL R9, R9")
 	p("JNZ overwrite")
 	for i := range sp.mr {

@@ -10,7 +10,7 @@ var genericKernel = &kernel{
 	supported: true,
 }
 
-func computeGeneric4x4(k int, a, b, c []float32, ldc int, overwrite bool) {
+func computeGeneric4x4(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
 	a, b = a[:4*k], b[:4*k]
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
@@ -36,6 +36,12 @@ func computeGeneric4x4(k int, a, b, c []float32, ldc int, overwrite bool) {
 		c31 += a3 * b1
 		c32 += a3 * b2
 		c33 += a3 * b3
+	}
+	if alpha != 1 {
+		c00, c01, c02, c03 = alpha*c00, alpha*c01, alpha*c02, alpha*c03
+		c10, c11, c12, c13 = alpha*c10, alpha*c11, alpha*c12, alpha*c13
+		c20, c21, c22, c23 = alpha*c20, alpha*c21, alpha*c22, alpha*c23
+		c30, c31, c32, c33 = alpha*c30, alpha*c31, alpha*c32, alpha*c33
 	}
 	r0 := c[0*ldc : 0*ldc+4 : 0*ldc+4]
 	r1 := c[1*ldc : 1*ldc+4 : 1*ldc+4]

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func sgemm6x16AVX2(k int, a, b, c *float32, ldc int, overwrite bool)
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-41
+// func sgemm6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -153,7 +153,24 @@ tailloop:
 	DECQ CX
 	JNZ tailloop
 store:
-	MOVBLZX overwrite+40(FP), R9
+	MOVL alpha+40(FP), AX
+	CMPL AX, $0x3f800000
+	JEQ scaled
+	VBROADCASTSS alpha+40(FP), Y12
+	VMULPS Y12, Y0, Y0
+	VMULPS Y12, Y1, Y1
+	VMULPS Y12, Y2, Y2
+	VMULPS Y12, Y3, Y3
+	VMULPS Y12, Y4, Y4
+	VMULPS Y12, Y5, Y5
+	VMULPS Y12, Y6, Y6
+	VMULPS Y12, Y7, Y7
+	VMULPS Y12, Y8, Y8
+	VMULPS Y12, Y9, Y9
+	VMULPS Y12, Y10, Y10
+	VMULPS Y12, Y11, Y11
+scaled:
+	MOVBLZX overwrite+44(FP), R9
 	TESTL R9, R9
 	JNZ overwrite
 	VADDPS 0(DX), Y0, Y0
@@ -208,8 +225,8 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func sgemm14x32AVX512(k int, a, b, c *float32, ldc int, overwrite bool)
-TEXT ·sgemm14x32AVX512(SB), NOSPLIT, $0-41
+// func sgemm14x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
+TEXT ·sgemm14x32AVX512(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -453,7 +470,40 @@ tailloop:
 	DECQ CX
 	JNZ tailloop
 store:
-	MOVBLZX overwrite+40(FP), R9
+	MOVL alpha+40(FP), AX
+	CMPL AX, $0x3f800000
+	JEQ scaled
+	VBROADCASTSS alpha+40(FP), Z28
+	VMULPS Z28, Z0, Z0
+	VMULPS Z28, Z1, Z1
+	VMULPS Z28, Z2, Z2
+	VMULPS Z28, Z3, Z3
+	VMULPS Z28, Z4, Z4
+	VMULPS Z28, Z5, Z5
+	VMULPS Z28, Z6, Z6
+	VMULPS Z28, Z7, Z7
+	VMULPS Z28, Z8, Z8
+	VMULPS Z28, Z9, Z9
+	VMULPS Z28, Z10, Z10
+	VMULPS Z28, Z11, Z11
+	VMULPS Z28, Z12, Z12
+	VMULPS Z28, Z13, Z13
+	VMULPS Z28, Z14, Z14
+	VMULPS Z28, Z15, Z15
+	VMULPS Z28, Z16, Z16
+	VMULPS Z28, Z17, Z17
+	VMULPS Z28, Z18, Z18
+	VMULPS Z28, Z19, Z19
+	VMULPS Z28, Z20, Z20
+	VMULPS Z28, Z21, Z21
+	VMULPS Z28, Z22, Z22
+	VMULPS Z28, Z23, Z23
+	VMULPS Z28, Z24, Z24
+	VMULPS Z28, Z25, Z25
+	VMULPS Z28, Z26, Z26
+	VMULPS Z28, Z27, Z27
+scaled:
+	MOVBLZX overwrite+44(FP), R9
 	TESTL R9, R9
 	JNZ overwrite
 	VADDPS 0(DX), Z0, Z0
@@ -572,8 +622,8 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func sgemm12x32AVX512(k int, a, b, c *float32, ldc int, overwrite bool)
-TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-41
+// func sgemm12x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
+TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -847,7 +897,36 @@ tailloop:
 	DECQ CX
 	JNZ tailloop
 store:
-	MOVBLZX overwrite+40(FP), R9
+	MOVL alpha+40(FP), AX
+	CMPL AX, $0x3f800000
+	JEQ scaled
+	VBROADCASTSS alpha+40(FP), Z24
+	VMULPS Z24, Z0, Z0
+	VMULPS Z24, Z1, Z1
+	VMULPS Z24, Z2, Z2
+	VMULPS Z24, Z3, Z3
+	VMULPS Z24, Z4, Z4
+	VMULPS Z24, Z5, Z5
+	VMULPS Z24, Z6, Z6
+	VMULPS Z24, Z7, Z7
+	VMULPS Z24, Z8, Z8
+	VMULPS Z24, Z9, Z9
+	VMULPS Z24, Z10, Z10
+	VMULPS Z24, Z11, Z11
+	VMULPS Z24, Z12, Z12
+	VMULPS Z24, Z13, Z13
+	VMULPS Z24, Z14, Z14
+	VMULPS Z24, Z15, Z15
+	VMULPS Z24, Z16, Z16
+	VMULPS Z24, Z17, Z17
+	VMULPS Z24, Z18, Z18
+	VMULPS Z24, Z19, Z19
+	VMULPS Z24, Z20, Z20
+	VMULPS Z24, Z21, Z21
+	VMULPS Z24, Z22, Z22
+	VMULPS Z24, Z23, Z23
+scaled:
+	MOVBLZX overwrite+44(FP), R9
 	TESTL R9, R9
 	JNZ overwrite
 	VADDPS 0(DX), Z0, Z0
@@ -950,8 +1029,8 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func sgemm8x32AVX512(k int, a, b, c *float32, ldc int, overwrite bool)
-TEXT ·sgemm8x32AVX512(SB), NOSPLIT, $0-41
+// func sgemm8x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
+TEXT ·sgemm8x32AVX512(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -1145,7 +1224,28 @@ tailloop:
 	DECQ CX
 	JNZ tailloop
 store:
-	MOVBLZX overwrite+40(FP), R9
+	MOVL alpha+40(FP), AX
+	CMPL AX, $0x3f800000
+	JEQ scaled
+	VBROADCASTSS alpha+40(FP), Z16
+	VMULPS Z16, Z0, Z0
+	VMULPS Z16, Z1, Z1
+	VMULPS Z16, Z2, Z2
+	VMULPS Z16, Z3, Z3
+	VMULPS Z16, Z4, Z4
+	VMULPS Z16, Z5, Z5
+	VMULPS Z16, Z6, Z6
+	VMULPS Z16, Z7, Z7
+	VMULPS Z16, Z8, Z8
+	VMULPS Z16, Z9, Z9
+	VMULPS Z16, Z10, Z10
+	VMULPS Z16, Z11, Z11
+	VMULPS Z16, Z12, Z12
+	VMULPS Z16, Z13, Z13
+	VMULPS Z16, Z14, Z14
+	VMULPS Z16, Z15, Z15
+scaled:
+	MOVBLZX overwrite+44(FP), R9
 	TESTL R9, R9
 	JNZ overwrite
 	VADDPS 0(DX), Z0, Z0
@@ -1216,8 +1316,8 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func sgemm6x64AVX512(k int, a, b, c *float32, ldc int, overwrite bool)
-TEXT ·sgemm6x64AVX512(SB), NOSPLIT, $0-41
+// func sgemm6x64AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
+TEXT ·sgemm6x64AVX512(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -1453,7 +1553,36 @@ tailloop:
 	DECQ CX
 	JNZ tailloop
 store:
-	MOVBLZX overwrite+40(FP), R9
+	MOVL alpha+40(FP), AX
+	CMPL AX, $0x3f800000
+	JEQ scaled
+	VBROADCASTSS alpha+40(FP), Z24
+	VMULPS Z24, Z0, Z0
+	VMULPS Z24, Z1, Z1
+	VMULPS Z24, Z2, Z2
+	VMULPS Z24, Z3, Z3
+	VMULPS Z24, Z4, Z4
+	VMULPS Z24, Z5, Z5
+	VMULPS Z24, Z6, Z6
+	VMULPS Z24, Z7, Z7
+	VMULPS Z24, Z8, Z8
+	VMULPS Z24, Z9, Z9
+	VMULPS Z24, Z10, Z10
+	VMULPS Z24, Z11, Z11
+	VMULPS Z24, Z12, Z12
+	VMULPS Z24, Z13, Z13
+	VMULPS Z24, Z14, Z14
+	VMULPS Z24, Z15, Z15
+	VMULPS Z24, Z16, Z16
+	VMULPS Z24, Z17, Z17
+	VMULPS Z24, Z18, Z18
+	VMULPS Z24, Z19, Z19
+	VMULPS Z24, Z20, Z20
+	VMULPS Z24, Z21, Z21
+	VMULPS Z24, Z22, Z22
+	VMULPS Z24, Z23, Z23
+scaled:
+	MOVBLZX overwrite+44(FP), R9
 	TESTL R9, R9
 	JNZ overwrite
 	VADDPS 0(DX), Z0, Z0

@@ -115,10 +115,10 @@ type kernel struct {
 	// block of B (kept in L3); mc is a multiple of mr, nc of nr.
 	mc, kc, nc int
 	// compute sets (overwrite) or adds to the mr×nr tile of c with leading
-	// dimension ldc the product of the packed panels a (k steps of mr
-	// values) and b (k steps of nr values). It reads exactly mr*k values of
-	// a, nr*k of b; c must hold the whole tile.
-	compute func(k int, a, b, c []float32, ldc int, overwrite bool)
+	// dimension ldc alpha times the product of the packed panels a (k
+	// steps of mr values) and b (k steps of nr values). It reads exactly
+	// mr*k values of a, nr*k of b; c must hold the whole tile.
+	compute func(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool)
 	// supported reports whether the CPU can run compute.
 	supported bool
 
@@ -160,7 +160,7 @@ func (kern *kernel) run(transA, transB bool, m, n, k int, alpha float32, a []flo
 			packB(ws.b, transB, b, ldb, pc, kb, jc, nb, nr)
 			for ic := 0; ic < m; ic += kern.mc {
 				mb := min(kern.mc, m-ic)
-				packA(ws.a, transA, a, lda, ic, mb, pc, kb, mr, alpha)
+				packA(ws.a, transA, a, lda, ic, mb, pc, kb, mr)
 				for jr := 0; jr < nb; jr += nr {
 					bp := ws.b[jr*kb : (jr+nr)*kb]
 					cols := min(nr, nb-jr)
@@ -169,10 +169,10 @@ func (kern *kernel) run(transA, transB bool, m, n, k int, alpha float32, a []flo
 						rows := min(mr, mb-ir)
 						off := (ic+ir)*ldc + jc + jr
 						if rows == mr && cols == nr {
-							kern.compute(kb, ap, bp, c[off:], ldc, overwrite)
+							kern.compute(kb, ap, bp, c[off:], ldc, alpha, overwrite)
 							continue
 						}
-						kern.compute(kb, ap, bp, ws.tile, nr, true)
+						kern.compute(kb, ap, bp, ws.tile, nr, alpha, true)
 						mergeTile(c[off:], ldc, ws.tile, nr, rows, cols, overwrite)
 					}
 				}
