@@ -151,12 +151,13 @@ func Float32ToF16(f float32) uint16 {
 }
 
 // Float32ToBF16 returns the bfloat16 bits nearest to f, ties to even, as
-// PyTorch's float32 → bfloat16 conversion rounds. A NaN becomes the quiet
-// NaN 0x7fc0 with f's sign bit cleared, as in PyTorch.
+// PyTorch's tensor conversion (Tensor.to(torch.bfloat16)) rounds. Every NaN
+// becomes 0xffff, a quiet NaN, as in that conversion (PyTorch 1.13 and 2.x
+// on x86).
 func Float32ToBF16(f float32) uint16 {
 	b := math.Float32bits(f)
 	if b&0x7fffffff > 0x7f800000 {
-		return 0x7fc0
+		return 0xffff
 	}
 	return uint16((b + 0x7fff + (b>>16)&1) >> 16)
 }
