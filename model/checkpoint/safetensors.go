@@ -90,8 +90,8 @@ func DecodeSafetensors(r io.ReaderAt, size int64) (map[string]Tensor, map[string
 	tensors := make(map[string]Tensor, len(h.entries))
 	for _, e := range h.entries {
 		data := alignedBytes(int(e.end - e.begin))
-		if _, err := r.ReadAt(data, h.dataStart+int64(e.begin)); err != nil {
-			if err == io.EOF {
+		if err := readAtFull(r, data, h.dataStart+int64(e.begin)); err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				err = fmt.Errorf("%w: %v", ErrTruncated, err)
 			}
 			return nil, nil, &FormatError{Tensor: e.name, Err: err}
@@ -99,6 +99,22 @@ func DecodeSafetensors(r io.ReaderAt, size int64) (map[string]Tensor, map[string
 		tensors[e.name] = Tensor{DType: e.dtype, Shape: e.shape, Data: data}
 	}
 	return tensors, h.metadata, nil
+}
+
+// readAtFull fills b from r at off. Unlike ReadAt it accepts an empty b at
+// the end of the data, and it reports a short read as io.EOF.
+func readAtFull(r io.ReaderAt, b []byte, off int64) error {
+	if len(b) == 0 {
+		return nil
+	}
+	n, err := r.ReadAt(b, off)
+	if n == len(b) {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // stHeader is a validated safetensors header.
@@ -142,7 +158,7 @@ func decodeSafetensorsHeader(r io.ReaderAt, size int64) (*stHeader, error) {
 		return nil, &FormatError{Err: fmt.Errorf("%w: header length %d but only %d bytes follow", ErrTruncated, n, size-8)}
 	}
 	raw := make([]byte, n)
-	if _, err := r.ReadAt(raw, 8); err != nil {
+	if err := readAtFull(r, raw, 8); err != nil { // only if the file shrank
 		return nil, &FormatError{Err: fmt.Errorf("%w: %v", ErrTruncated, err)}
 	}
 	if !utf8.Valid(raw) {
