@@ -1,0 +1,106 @@
+package loss
+
+import (
+	"sync"
+
+	"github.com/nlpodyssey/spago/mat/float"
+)
+
+// dotNT32 computes C = A·Bᵀ in float32; kernel_amd64.go replaces it with the
+// assembly version when the CPU has AVX2 and FMA.
+var dotNT32 = dotNTGo[float32]
+
+// minParallelFlops is the work below which dotNT stays on one goroutine: the
+// start-up of a goroutine (~1µs) outweighs smaller products.
+const minParallelFlops = 1 << 18
+
+// dotNT sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[j*ldb+l] for i < m, j < n, l < k
+// (C = A·Bᵀ for row-major A m×k, B n×k, C m×n), splitting the rows of C among
+// up to workers goroutines. It panics if a slice is too short.
+func dotNT[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if workers <= 1 || m < 2*3 || 2*m*n*k < minParallelFlops {
+		dotNTSerial(m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	// Row blocks are multiples of 3, the height of the assembly tile.
+	rows := (m + workers - 1) / workers
+	rows = (rows + 2) / 3 * 3
+	var wg sync.WaitGroup
+	for i0 := 0; i0 < m; i0 += rows {
+		mi := min(rows, m-i0)
+		wg.Go(func() { dotNTSerial(mi, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc) })
+	}
+	wg.Wait()
+}
+
+// dotNTSerial is dotNT on the calling goroutine.
+func dotNTSerial[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		dotNT32(m, n, k, a, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
+	case []float64:
+		dotNTGo(m, n, k, a, lda, any(b).([]float64), ldb, any(c).([]float64), ldc)
+	}
+}
+
+// dotNTGo is the portable dotNT kernel: one row of A against four rows of B at
+// a time, so each a value is loaded once per four products.
+func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	for i := range m {
+		ai := a[i*lda : i*lda+k]
+		ci := c[i*ldc : i*ldc+n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			b0 := b[j*ldb : j*ldb+k]
+			b1 := b[(j+1)*ldb : (j+1)*ldb+k]
+			b2 := b[(j+2)*ldb : (j+2)*ldb+k]
+			b3 := b[(j+3)*ldb : (j+3)*ldb+k]
+			var s0, s1, s2, s3 T
+			for l, v := range ai {
+				s0 += v * b0[l]
+				s1 += v * b1[l]
+				s2 += v * b2[l]
+				s3 += v * b3[l]
+			}
+			ci[j], ci[j+1], ci[j+2], ci[j+3] = s0, s1, s2, s3
+		}
+		for ; j < n; j++ {
+			bj := b[j*ldb : j*ldb+k]
+			var s T
+			for l, v := range ai {
+				s += v * bj[l]
+			}
+			ci[j] = s
+		}
+	}
+}
+
+// checkNT panics unless the slices of a dotNT call hold the matrices they describe.
+func checkNT(m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	if m < 0 || n < 0 || k < 0 || lda < k || ldb < k || ldc < n {
+		panic("loss: bad dotNT dimensions")
+	}
+	if (m > 0 && la < (m-1)*lda+k) || (n > 0 && lb < (n-1)*ldb+k) || (m > 0 && lc < (m-1)*ldc+n) {
+		panic("loss: dotNT slice too short")
+	}
+}
+
+// transposeTo sets dst (cols×rows, row stride ldd) to the transpose of src
+// (rows×cols, row stride lds), in cache-sized blocks.
+func transposeTo[T float.DType](dst []T, ldd int, src []T, lds, rows, cols int) {
+	const blk = 32
+	for i0 := 0; i0 < rows; i0 += blk {
+		i1 := min(i0+blk, rows)
+		for j0 := 0; j0 < cols; j0 += blk {
+			j1 := min(j0+blk, cols)
+			for i := i0; i < i1; i++ {
+				s := src[i*lds : i*lds+j1]
+				for j := j0; j < j1; j++ {
+					dst[j*ldd+i] = s[j]
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,131 @@
+//go:build amd64 && gc && !purego
+
+#include "textflag.h"
+
+// Dot-product micro-kernels for C = A·Bᵀ with row-major A and B (both read along
+// rows, so no packing is needed). k8 is a multiple of 8; ld* are in elements.
+
+// func dot3x4(k8 int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// c[r*ldc+j] = Σ_{l<k8} a[r*lda+l]·b[j*ldb+l] for r < 3, j < 4.
+TEXT ·dot3x4(SB), NOSPLIT, $0-56
+	MOVQ k8+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), AX
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), BX
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, AX
+	SHLQ $2, BX
+	SHLQ $2, R8
+	SHLQ $2, CX
+	LEAQ (SI)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  reduce3
+
+loop3:
+	VMOVUPS (SI)(AX*1), Y12
+	VMOVUPS (R9)(AX*1), Y13
+	VMOVUPS (R10)(AX*1), Y14
+	VMOVUPS (DI)(AX*1), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y8
+	VMOVUPS (R11)(AX*1), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y5
+	VFMADD231PS Y15, Y14, Y9
+	VMOVUPS (R12)(AX*1), Y15
+	VFMADD231PS Y15, Y12, Y2
+	VFMADD231PS Y15, Y13, Y6
+	VFMADD231PS Y15, Y14, Y10
+	VMOVUPS (R13)(AX*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT  loop3
+
+reduce3:
+	// Row 0: fold Y0..Y3 into X0 = [c00 c01 c02 c03].
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVUPS X0, (DX)
+	ADDQ R8, DX
+	VHADDPS Y5, Y4, Y4
+	VHADDPS Y7, Y6, Y6
+	VHADDPS Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VADDPS X5, X4, X4
+	VMOVUPS X4, (DX)
+	ADDQ R8, DX
+	VHADDPS Y9, Y8, Y8
+	VHADDPS Y11, Y10, Y10
+	VHADDPS Y10, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPS X9, X8, X8
+	VMOVUPS X8, (DX)
+	VZEROUPPER
+	RET
+
+// func dot1x4(k8 int, a *float32, b *float32, ldb int, c *float32)
+// c[j] = Σ_{l<k8} a[l]·b[j*ldb+l] for j < 4.
+TEXT ·dot1x4(SB), NOSPLIT, $0-40
+	MOVQ k8+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), BX
+	MOVQ c+32(FP), DX
+	SHLQ $2, BX
+	SHLQ $2, CX
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  reduce1
+
+loop1:
+	VMOVUPS (SI)(AX*1), Y12
+	VFMADD231PS (DI)(AX*1), Y12, Y0
+	VFMADD231PS (R11)(AX*1), Y12, Y1
+	VFMADD231PS (R12)(AX*1), Y12, Y2
+	VFMADD231PS (R13)(AX*1), Y12, Y3
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT  loop1
+
+reduce1:
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVUPS X0, (DX)
+	VZEROUPPER
+	RET
