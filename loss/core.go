@@ -1,0 +1,287 @@
+package loss
+
+import (
+	"math"
+	"runtime"
+
+	"github.com/nlpodyssey/spago/mat/float"
+)
+
+// normEps is the lower clamp of a norm in Cosine, as PyTorch's F.normalize.
+const normEps = 1e-12
+
+// problem is one InfoNCE evaluation over plain slices: the options, the
+// forward values and what the backward pass reuses. The op of InfoNCE and
+// GradCache both drive it.
+type problem[T float.DType] struct {
+	cfg     Config
+	workers int
+	b, m, d int // queries, hard negatives, embedding width
+	c       int // candidates: b positives then m hard negatives
+	negOf   []int
+	gid     []int   // group of each item as a small int; nil: no mask
+	scale   float64 // 1/τ
+	theta   bool    // learnable scale inside its bounds: θ gets a gradient
+
+	qn, cn       []T       // b×d queries, c×d candidates, normalised for Cosine
+	qNorm, cNorm []float64 // clamped row norms (Cosine only)
+	sim          []T       // b×c similarities
+	prob         []float64 // b×c query→passage softmax, 0 where masked
+	probRev      []float64 // b×b passage→query softmax, probRev[j*b+i] (Symmetric)
+	loss         float64
+}
+
+// newProblem validates the shapes and options (panicking on programmer
+// errors) and returns a problem ready for forward.
+func newProblem[T float.DType](cfg Config, b, m, d int, negOf []int, groups []string) *problem[T] {
+	cfg.check()
+	if b == 0 {
+		panic("loss: no queries")
+	}
+	if d == 0 {
+		panic("loss: zero embedding width")
+	}
+	p := &problem[T]{cfg: cfg, b: b, m: m, d: d, c: b + m}
+	p.workers = cfg.Workers
+	if p.workers == 0 {
+		p.workers = runtime.GOMAXPROCS(0)
+	}
+	switch {
+	case negOf != nil:
+		if len(negOf) != m {
+			panic("loss: len(NegativeOf) != number of hard negatives")
+		}
+		for _, o := range negOf {
+			if o < 0 || o >= b {
+				panic("loss: NegativeOf index out of range")
+			}
+		}
+		p.negOf = negOf
+	case m%b != 0:
+		panic("loss: hard negatives not a multiple of the batch size and no NegativeOf")
+	default:
+		p.negOf = make([]int, m)
+		for i := range p.negOf {
+			p.negOf[i] = i / (m / b)
+		}
+	}
+	if groups != nil {
+		if len(groups) != b {
+			panic("loss: len(Groups) != batch size")
+		}
+		ids := make(map[string]int, b)
+		p.gid = make([]int, b)
+		for i, g := range groups {
+			id, ok := ids[g]
+			if !ok {
+				id = len(ids)
+				ids[g] = id
+			}
+			p.gid[i] = id
+		}
+	}
+	p.scale, p.theta = 1/DefaultTemperature, false
+	switch {
+	case cfg.LogitScale != nil:
+		var th float64
+		th, p.theta = cfg.LogitScale.theta()
+		p.scale = math.Exp(th)
+	case cfg.Temperature != 0:
+		p.scale = 1 / cfg.Temperature
+	}
+	return p
+}
+
+// allowed reports whether candidate j is in the softmax of query i.
+func (p *problem[T]) allowed(i, j int) bool {
+	if j < p.b {
+		if j == i {
+			return true
+		}
+		return p.cfg.InBatch.positives() && (p.gid == nil || p.gid[i] != p.gid[j])
+	}
+	return p.negOf[j-p.b] == i || p.cfg.InBatch.hardNegatives()
+}
+
+// forward computes the loss of queries q (b×d), positives pos (b×d) and hard
+// negatives neg (m×d). It does not modify them; with Dot, p.qn aliases q.
+func (p *problem[T]) forward(q, pos, neg []T) float64 {
+	b, c, d := p.b, p.c, p.d
+	p.cn = make([]T, c*d)
+	copy(p.cn, pos)
+	copy(p.cn[b*d:], neg)
+	if p.cfg.Similarity == Cosine {
+		p.qn = make([]T, b*d)
+		copy(p.qn, q)
+		p.qNorm = normalizeRows(p.qn, d)
+		p.cNorm = normalizeRows(p.cn, d)
+	} else {
+		p.qn = q
+	}
+	p.sim = make([]T, b*c)
+	dotNT(p.workers, b, c, d, p.qn, d, p.cn, d, p.sim, c)
+
+	p.prob = make([]float64, b*c)
+	var fwd float64
+	for i := range b {
+		row := p.prob[i*c : (i+1)*c]
+		sim := p.sim[i*c : (i+1)*c]
+		mx := math.Inf(-1)
+		for j := range c {
+			if p.allowed(i, j) {
+				mx = max(mx, p.scale*float64(sim[j]))
+			}
+		}
+		var z float64
+		for j := range c {
+			if p.allowed(i, j) {
+				e := math.Exp(p.scale*float64(sim[j]) - mx)
+				row[j] = e
+				z += e
+			}
+		}
+		for j := range row {
+			row[j] /= z
+		}
+		// −log softmax of the positive, as log-sum-exp minus its logit.
+		fwd += mx + math.Log(z) - p.scale*float64(sim[i])
+	}
+	loss := fwd
+	if p.cfg.Symmetric {
+		p.probRev = make([]float64, b*b)
+		var rev float64
+		for j := range b {
+			row := p.probRev[j*b : (j+1)*b]
+			mx := math.Inf(-1)
+			for i := range b {
+				if p.allowed(i, j) {
+					mx = max(mx, p.scale*float64(p.sim[i*c+j]))
+				}
+			}
+			var z float64
+			for i := range b {
+				if p.allowed(i, j) {
+					e := math.Exp(p.scale*float64(p.sim[i*c+j]) - mx)
+					row[i] = e
+					z += e
+				}
+			}
+			for i := range row {
+				row[i] /= z
+			}
+			rev += mx + math.Log(z) - p.scale*float64(p.sim[j*c+j])
+		}
+		loss = 0.5 * (fwd + rev)
+	}
+	if p.cfg.Reduction == Mean {
+		loss /= float64(b)
+	}
+	p.loss = loss
+	return loss
+}
+
+// weight returns dL/d(row loss) for a unit upstream gradient.
+func (p *problem[T]) weight() float64 {
+	w := 1.0
+	if p.cfg.Reduction == Mean {
+		w /= float64(p.b)
+	}
+	if p.cfg.Symmetric {
+		w *= 0.5
+	}
+	return w
+}
+
+// backward returns the gradients of gy·loss with respect to the queries,
+// positives, hard negatives and θ (0 unless the scale is learnable and inside
+// its bounds). forward must have run.
+func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
+	b, c, d := p.b, p.c, p.d
+	w := gy * p.weight()
+	// gs = dL/dsim = scale·dL/dlogit; dL/dscale = Σ dL/dlogit·sim.
+	gs := make([]T, b*c)
+	var dscale float64
+	for i := range b {
+		prob := p.prob[i*c : (i+1)*c]
+		sim := p.sim[i*c : (i+1)*c]
+		for j := range c {
+			g := prob[j]
+			if j == i {
+				g--
+			}
+			if p.probRev != nil && j < b {
+				g += p.probRev[j*b+i]
+				if j == i {
+					g--
+				}
+			}
+			g *= w
+			dscale += g * float64(sim[j])
+			gs[i*c+j] = T(g * p.scale)
+		}
+	}
+	if p.theta {
+		gtheta = dscale * p.scale // dscale/dθ = exp(θ) = scale
+	}
+
+	// dL/dq̂ = gs·Ĉ and dL/dĈ = gsᵀ·Q̂, both as A·Bᵀ products.
+	cnT := make([]T, d*c)
+	transposeTo(cnT, c, p.cn, d, c, d)
+	gqn := make([]T, b*d)
+	dotNT(p.workers, b, d, c, gs, c, cnT, c, gqn, d)
+
+	gsT := make([]T, c*b)
+	transposeTo(gsT, b, gs, c, b, c)
+	qnT := make([]T, d*b)
+	transposeTo(qnT, b, p.qn, d, b, d)
+	gcn := make([]T, c*d)
+	dotNT(p.workers, c, d, b, gsT, b, qnT, b, gcn, d)
+
+	if p.cfg.Similarity == Cosine {
+		normalizeBackward(gqn, p.qn, p.qNorm, d)
+		normalizeBackward(gcn, p.cn, p.cNorm, d)
+	}
+	return gqn, gcn[:b*d:b*d], gcn[b*d:], gtheta
+}
+
+// normalizeRows divides each d-wide row of x by its norm clamped below at
+// normEps, and returns the clamped norms.
+func normalizeRows[T float.DType](x []T, d int) []float64 {
+	norms := make([]float64, len(x)/d)
+	for r := range norms {
+		row := x[r*d : (r+1)*d]
+		var ss float64
+		for _, v := range row {
+			ss += float64(v) * float64(v)
+		}
+		n := max(math.Sqrt(ss), normEps)
+		norms[r] = n
+		for k, v := range row {
+			row[k] = T(float64(v) / n)
+		}
+	}
+	return norms
+}
+
+// normalizeBackward turns g, the gradient w.r.t. rows x̂ = x/max(‖x‖, ε), into
+// the gradient w.r.t. x, in place: (g − x̂(x̂·g))/‖x‖, or g/ε where the norm
+// was clamped.
+func normalizeBackward[T float.DType](g, xn []T, norms []float64, d int) {
+	for r, n := range norms {
+		gr := g[r*d : (r+1)*d]
+		xr := xn[r*d : (r+1)*d]
+		if n == normEps {
+			for k, v := range gr {
+				gr[k] = T(float64(v) / n)
+			}
+			continue
+		}
+		var dot float64
+		for k, v := range gr {
+			dot += float64(v) * float64(xr[k])
+		}
+		for k, v := range gr {
+			gr[k] = T((float64(v) - float64(xr[k])*dot) / n)
+		}
+	}
+}
