@@ -241,7 +241,7 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 		normalizeBackward(gqn, p.qn, p.qNorm, d)
 		normalizeBackward(gcn, p.cn, p.cNorm, d)
 	}
-	return gqn, gcn[:b*d:b*d], gcn[b*d:], gtheta
+	return gqn, gcn[: b*d : b*d], gcn[b*d:], gtheta
 }
 
 // normalizeRows divides each d-wide row of x by its norm clamped below at

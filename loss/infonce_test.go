@@ -65,10 +65,10 @@ func loadGoldens(t *testing.T) []goldenCase {
 			Labels      []int       `json:"labels"`
 		}
 		var out struct {
-			Loss          float64     `json:"loss"`
-			GradQueries   [][]float64 `json:"grad_queries"`
-			GradPassages  [][]float64 `json:"grad_passages"`
-			Settings      struct{ Reduction string }
+			Loss         float64     `json:"loss"`
+			GradQueries  [][]float64 `json:"grad_queries"`
+			GradPassages [][]float64 `json:"grad_passages"`
+			Settings     struct{ Reduction string }
 		}
 		readJSON(t, "testdata/infonce/legacy/"+name+".in.json", &in)
 		readJSON(t, "testdata/infonce/legacy/"+name+".out.json", &out)
