@@ -215,12 +215,12 @@ func load(ctx context.Context, dir string, opts Options) (*Model, error) {
 
 // stLayout is what modules.json says about the head.
 type stLayout struct {
-	static             bool
-	hasPooling         bool
-	pooling            string // folder of the Pooling module
-	hasDense           bool
-	dense              string // folder of the Dense module
-	normalize          bool
+	static     bool
+	hasPooling bool
+	pooling    string // folder of the Pooling module
+	hasDense   bool
+	dense      string // folder of the Dense module
+	normalize  bool
 }
 
 // weightFiles lists the checkpoint files Load looks for, in order.
