@@ -160,7 +160,7 @@ func closeEnough(got, want, tol, floor float64) bool {
 	return math.Abs(got-want) <= tol*max(math.Abs(want), floor)
 }
 
-// compareRows checks got (row-major) against want; floor is the magnitude
+// compareRows checks the gradient of got (row-major) against want; floor is the magnitude
 // below which the tolerance becomes absolute. It returns the largest
 // |got−want|/max(|want|, floor).
 func compareRows(t *testing.T, name string, got mat.Tensor, want [][]float64, tol, floor float64) float64 {
@@ -168,11 +168,11 @@ func compareRows(t *testing.T, name string, got mat.Tensor, want [][]float64, to
 	if len(want) == 0 {
 		return 0
 	}
-	if got == nil {
+	if got == nil || !got.HasGrad() {
 		t.Errorf("%s: no gradient", name)
 		return math.Inf(1)
 	}
-	g := got.Data().F64()
+	g := got.Grad().Data().F64()
 	d := len(want[0])
 	if len(g) != len(want)*d {
 		t.Fatalf("%s: %d values, want %d", name, len(g), len(want)*d)
@@ -230,21 +230,21 @@ func testGoldens[T float.DType](t *testing.T, tol, floorRel float64) {
 			for _, g := range []struct {
 				got  mat.Tensor
 				want [][]float64
-			}{{q.Grad(), c.Output.GradQueries}, {p.Grad(), c.Output.GradPositives}} {
+			}{{q, c.Output.GradQueries}, {p, c.Output.GradPositives}} {
 				worstNorm = max(worstNorm, compareRows(t, "normwise", g.got, g.want, math.Inf(1), floor/floorRel))
 			}
-			worst = max(worst, compareRows(t, "grad queries", q.Grad(), c.Output.GradQueries, tol, floor))
-			worst = max(worst, compareRows(t, "grad positives", p.Grad(), c.Output.GradPositives, tol, floor))
+			worst = max(worst, compareRows(t, "grad queries", q, c.Output.GradQueries, tol, floor))
+			worst = max(worst, compareRows(t, "grad positives", p, c.Output.GradPositives, tol, floor))
 			if n != nil {
-				worst = max(worst, compareRows(t, "grad negatives", n.Grad(), c.Output.GradNegatives, tol, floor))
+				worst = max(worst, compareRows(t, "grad negatives", n, c.Output.GradNegatives, tol, floor))
 			}
 			if (c.Output.GradLogScale != nil) != c.Input.Learnable {
 				t.Fatal("grad_log_scale present iff learnable")
 			}
 			if c.Input.Learnable {
 				var got float64
-				if g := cfg.LogitScale.Param.Grad(); g != nil {
-					got = g.Item().F64()
+				if cfg.LogitScale.Param.HasGrad() {
+					got = cfg.LogitScale.Param.Grad().Item().F64()
 				}
 				want := *c.Output.GradLogScale
 				if !closeEnough(got, want, tol, 1) {
