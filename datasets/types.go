@@ -1,7 +1,10 @@
 package datasets
 
 import (
+	"fmt"
 	"slices"
+
+	"github.com/polyret/polyret/metrics"
 )
 
 // Lang is a language code as the datasets spell it, such as "en", "zh" or "ar".
@@ -43,4 +46,94 @@ func (d *Dataset) Languages() []Lang {
 	}
 	slices.Sort(langs)
 	return langs
+}
+
+// A Query is one question or topic of an evaluation task.
+type Query struct {
+	// ID is unique within a task. QA loaders use LAReQA's question uid,
+	// "<question id>_<lang>"; MIRACL uses the topic id.
+	ID string
+	// Group is shared by the translations of one question (the SQuAD
+	// question id, which XQuAD-R and MLQA-R keep across languages); it is
+	// the query ID when a query has no translations.
+	Group string
+	Lang  Lang
+	Text  string
+}
+
+// A Candidate is one retrievable item of an evaluation task: a sentence of
+// a QA paragraph, or a corpus passage.
+type Candidate struct {
+	// ID is unique within a task. QA sentences have LAReQA's candidate uid
+	// "<lang>_<paragraph>_<sentence>" (see the package documentation);
+	// passages keep their corpus docid.
+	ID   string
+	Lang Lang
+	// Text is the sentence (taken from the file's sentences list) or the
+	// passage text.
+	Text string
+	// Title is a passage's title; empty for QA sentences.
+	Title string
+	// Context is the sentence's whole paragraph when QAConfig.Context is
+	// set, and empty otherwise. LAReQA encodes the pair (Text, Context).
+	Context string
+	// Article, Paragraph and Sentence are the 0-based positions of a QA
+	// sentence in its file: the article in data, the paragraph in the
+	// article, the sentence in the paragraph. They are 0 for passages.
+	Article, Paragraph, Sentence int
+}
+
+// Setting is the language setting of an evaluation task.
+type Setting uint8
+
+const (
+	// Multi pairs queries with the candidates of every language pooled.
+	// The QA loaders return the whole pool (queries of every language) in
+	// this setting; Task.Multi restricts it to one query language.
+	Multi Setting = iota
+	// Mono pairs queries in one language with candidates in the same one.
+	Mono
+	// Cross pairs queries in one language with candidates in another.
+	Cross
+)
+
+// String returns "multi", "mono" or "cross".
+func (s Setting) String() string {
+	switch s {
+	case Multi:
+		return "multi"
+	case Mono:
+		return "mono"
+	case Cross:
+		return "cross"
+	}
+	return fmt.Sprintf("Setting(%d)", uint8(s))
+}
+
+// A Task is a retrieval evaluation problem: queries, candidates and the
+// relevance judgements between them. Qrels maps query IDs to candidate IDs
+// with grade 1 for relevant; a query absent from Qrels has no relevant
+// candidate.
+type Task struct {
+	// Name identifies the task in reports, such as "xquad-r",
+	// "xquad-r/cross/en-de" or "miracl-de".
+	Name string
+	// Setting, QueryLang and CandidateLang describe how the task was
+	// restricted; QueryLang (and, outside Mono and Cross, CandidateLang)
+	// is empty when the task holds every language.
+	Setting       Setting
+	QueryLang     Lang
+	CandidateLang Lang
+
+	Queries    []Query
+	Candidates []Candidate
+	Qrels      metrics.Qrels
+}
+
+// A Recorder receives progress from long operations: the stage (such as
+// "collection/de"), the work done and the total, which is 0 when unknown.
+// An error from Record stops the operation, which returns it wrapped. It
+// must not retain or modify anything.
+type Recorder interface {
+	Record(stage string, done, total int) error
 }
