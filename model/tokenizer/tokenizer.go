@@ -1,0 +1,366 @@
+package tokenizer
+
+import (
+	"strings"
+	"sync"
+)
+
+// Kind names a tokenization algorithm.
+type Kind int
+
+const (
+	// WordPiece is BERT's greedy longest-match-first subword algorithm.
+	WordPiece Kind = iota + 1
+	// Unigram is SentencePiece's unigram language model (Viterbi).
+	Unigram
+)
+
+func (k Kind) String() string {
+	switch k {
+	case WordPiece:
+		return "WordPiece"
+	case Unigram:
+		return "Unigram"
+	}
+	return "Kind(?)"
+}
+
+// Offset is the half-open byte range [Start, End) of the input text that a
+// token came from. Special and padding tokens have an empty range.
+type Offset struct{ Start, End int }
+
+// Encoding is the tokenization of one text. All slices have the same length.
+type Encoding struct {
+	IDs    []int32  // token ids
+	Tokens []string // token strings (for an unknown Unigram piece, its text)
+	// Offsets locate each token in the input text, in bytes.
+	Offsets []Offset
+	// AttentionMask is 1 for real tokens (special tokens included) and 0
+	// for padding.
+	AttentionMask []int32
+	// SpecialTokensMask is 1 for tokens added by AddSpecialTokens or
+	// padding and for special tokens matched in the text, 0 otherwise.
+	SpecialTokensMask []int32
+}
+
+// Len returns the number of tokens, padding included.
+func (e *Encoding) Len() int { return len(e.IDs) }
+
+// Padding selects how EncodeBatch pads encodings.
+type Padding int
+
+const (
+	// NoPadding leaves every encoding at its own length.
+	NoPadding Padding = iota
+	// PadLongest pads every encoding of a batch to the longest one.
+	PadLongest
+	// PadMaxLength pads every encoding to Options.MaxLength.
+	PadMaxLength
+)
+
+func (p Padding) String() string {
+	switch p {
+	case NoPadding:
+		return "NoPadding"
+	case PadLongest:
+		return "PadLongest"
+	case PadMaxLength:
+		return "PadMaxLength"
+	}
+	return "Padding(?)"
+}
+
+// Options control one call of Encode or EncodeBatch. The zero value
+// tokenizes the text alone: no special tokens, no truncation, no padding,
+// special-token literals in the text treated as ordinary text.
+type Options struct {
+	// AddSpecialTokens wraps the tokens in the model's sequence template:
+	// [CLS] … [SEP] for WordPiece, <s> … </s> for Unigram models that
+	// define them.
+	AddSpecialTokens bool
+	// MaxLength, if positive, truncates to at most MaxLength tokens,
+	// special tokens included, cutting content tokens on the right (the
+	// end tokens are kept, as in Hugging Face tokenizers).
+	MaxLength int
+	// Padding pads with the pad token on the right. PadMaxLength needs a
+	// positive MaxLength.
+	Padding Padding
+	// MatchSpecialTokens recognises literal special tokens in the text
+	// ("[CLS]", "<mask>", …) as those tokens, as Hugging Face transformers
+	// does by default. When false they are ordinary text, as in Google's
+	// BERT and SentencePiece. Non-special added tokens of a tokenizer.json
+	// are always recognised.
+	MatchSpecialTokens bool
+}
+
+// Token is a token string with its id. ID is -1 when the model has no such
+// token.
+type Token struct {
+	Text string
+	ID   int32
+}
+
+// SpecialTokens are the model's special tokens. Any of them may be absent
+// (ID -1).
+type SpecialTokens struct {
+	CLS, SEP, PAD, UNK, MASK Token
+}
+
+// model is a tokenization algorithm with its normaliser.
+type model interface {
+	// encode appends the tokens of text to b, offsets shifted by base.
+	encode(b *buffer, text string, base int)
+	// vocabSize returns one more than the largest id.
+	vocabSize() int
+	// idToToken returns the token string of id, "" if none.
+	idToToken(id int32) string
+	// tokenToID returns the id of a token string.
+	tokenToID(tok string) (int32, bool)
+	// decode appends the text of ids to sb, skipping ids skip reports.
+	decode(sb *strings.Builder, ids []int32, skip func(int32) bool)
+}
+
+// buffer collects the output of a model. tokens is nil when the caller does
+// not want token strings.
+type buffer struct {
+	ids     []int32
+	offsets []Offset
+	tokens  []string
+	special []int32
+	wantTok bool
+}
+
+func (b *buffer) add(id int32, tok string, start, end int) {
+	b.ids = append(b.ids, id)
+	b.offsets = append(b.offsets, Offset{start, end})
+	if b.wantTok {
+		b.tokens = append(b.tokens, tok)
+	}
+}
+
+// A Tokenizer turns text into token ids. It is immutable after Load and safe
+// for concurrent use.
+type Tokenizer struct {
+	kind    Kind
+	model   model
+	special SpecialTokens
+	// prefix and suffix are the template's special tokens around a single
+	// sequence.
+	prefix, suffix []Token
+	added          *addedVocab
+	scratch        sync.Pool
+}
+
+// Kind returns the tokenization algorithm.
+func (t *Tokenizer) Kind() Kind { return t.kind }
+
+// VocabSize returns one more than the largest token id.
+func (t *Tokenizer) VocabSize() int {
+	n := t.model.vocabSize()
+	if t.added != nil {
+		n = max(n, int(t.added.maxID)+1)
+	}
+	return n
+}
+
+// SpecialTokens returns the model's special tokens.
+func (t *Tokenizer) SpecialTokens() SpecialTokens { return t.special }
+
+// TokenToID returns the id of a token string, special and added tokens
+// included.
+func (t *Tokenizer) TokenToID(tok string) (int32, bool) {
+	if t.added != nil {
+		if id, ok := t.added.ids[tok]; ok {
+			return id, true
+		}
+	}
+	return t.model.tokenToID(tok)
+}
+
+// IDToToken returns the token string of id, or "" if id is not in the
+// vocabulary.
+func (t *Tokenizer) IDToToken(id int32) string {
+	if t.added != nil {
+		if tok, ok := t.added.tokens[id]; ok {
+			return tok
+		}
+	}
+	return t.model.idToToken(id)
+}
+
+// Encode tokenizes text. Invalid UTF-8 is read as U+FFFD, one byte at a
+// time, as SentencePiece and Rust's lossy decoding do.
+//
+// Encode panics if opts.Padding is PadMaxLength and opts.MaxLength is not
+// positive, or if opts.MaxLength is positive but smaller than the number of
+// special tokens to add.
+func (t *Tokenizer) Encode(text string, opts Options) Encoding {
+	checkOptions(opts, t.numSpecial(opts))
+	b := t.getBuffer(true)
+	defer t.scratch.Put(b)
+	t.encodeTo(b, text, opts)
+	e := t.finish(b, opts)
+	if opts.Padding == PadMaxLength {
+		t.pad(&e, opts.MaxLength)
+	}
+	return e
+}
+
+// EncodeBatch tokenizes texts. With PadLongest, every encoding is padded to
+// the longest one. It panics as Encode does.
+func (t *Tokenizer) EncodeBatch(texts []string, opts Options) []Encoding {
+	checkOptions(opts, t.numSpecial(opts))
+	b := t.getBuffer(true)
+	defer t.scratch.Put(b)
+	out := make([]Encoding, len(texts))
+	longest := 0
+	for i, text := range texts {
+		t.encodeTo(b, text, opts)
+		out[i] = t.finish(b, opts)
+		longest = max(longest, out[i].Len())
+	}
+	switch opts.Padding {
+	case PadLongest:
+		for i := range out {
+			t.pad(&out[i], longest)
+		}
+	case PadMaxLength:
+		for i := range out {
+			t.pad(&out[i], opts.MaxLength)
+		}
+	}
+	return out
+}
+
+// AppendIDs appends the ids of text's tokens to dst and returns it: no
+// special tokens, no truncation, special-token literals as ordinary text.
+// It is the allocation-free fast path of Encode.
+func (t *Tokenizer) AppendIDs(dst []int32, text string) []int32 {
+	b := t.getBuffer(false)
+	defer t.scratch.Put(b)
+	b.ids = dst
+	t.encodeSegments(b, text, false)
+	dst = b.ids
+	b.ids = nil
+	return dst
+}
+
+// Decode returns the text of ids. Special tokens are skipped when
+// skipSpecial is true. WordPiece joins tokens with spaces and glues "##"
+// continuations; Unigram concatenates pieces and turns "▁" into spaces, as
+// SentencePiece's DecodeIds does. Ids outside the vocabulary are skipped.
+func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
+	var sb strings.Builder
+	skip := func(id int32) bool {
+		if t.added != nil {
+			if a, ok := t.added.byID[id]; ok {
+				return skipSpecial && a.special
+			}
+		}
+		return skipSpecial && t.isSpecialID(id)
+	}
+	t.model.decode(&sb, ids, skip)
+	return sb.String()
+}
+
+func (t *Tokenizer) isSpecialID(id int32) bool {
+	s := &t.special
+	return id >= 0 && (id == s.CLS.ID || id == s.SEP.ID || id == s.PAD.ID || id == s.MASK.ID)
+}
+
+func (t *Tokenizer) numSpecial(opts Options) int {
+	if !opts.AddSpecialTokens {
+		return 0
+	}
+	return len(t.prefix) + len(t.suffix)
+}
+
+func checkOptions(opts Options, nspecial int) {
+	if opts.Padding == PadMaxLength && opts.MaxLength <= 0 {
+		panic("tokenizer: PadMaxLength needs a positive MaxLength")
+	}
+	if opts.MaxLength > 0 && opts.MaxLength < nspecial {
+		panic("tokenizer: MaxLength smaller than the number of special tokens")
+	}
+	if opts.Padding < NoPadding || opts.Padding > PadMaxLength {
+		panic("tokenizer: invalid Padding")
+	}
+}
+
+func (t *Tokenizer) getBuffer(wantTok bool) *buffer {
+	b, _ := t.scratch.Get().(*buffer)
+	if b == nil {
+		b = &buffer{}
+	}
+	b.wantTok = wantTok
+	return b
+}
+
+// encodeTo fills b with the content tokens of text.
+func (t *Tokenizer) encodeTo(b *buffer, text string, opts Options) {
+	b.ids, b.offsets, b.tokens, b.special = b.ids[:0], b.offsets[:0], b.tokens[:0], b.special[:0]
+	t.encodeSegments(b, text, opts.MatchSpecialTokens)
+}
+
+// finish copies b into a new Encoding, truncating and adding the template.
+func (t *Tokenizer) finish(b *buffer, opts Options) Encoding {
+	n := len(b.ids)
+	if opts.MaxLength > 0 {
+		n = min(n, opts.MaxLength-t.numSpecial(opts))
+	}
+	var pre, suf []Token
+	if opts.AddSpecialTokens {
+		pre, suf = t.prefix, t.suffix
+	}
+	total := len(pre) + n + len(suf)
+	capacity := total
+	if opts.Padding == PadMaxLength {
+		capacity = max(total, opts.MaxLength)
+	}
+	e := Encoding{
+		IDs:               make([]int32, 0, capacity),
+		Tokens:            make([]string, 0, capacity),
+		Offsets:           make([]Offset, 0, capacity),
+		AttentionMask:     make([]int32, total, capacity),
+		SpecialTokensMask: make([]int32, total, capacity),
+	}
+	for i := range e.AttentionMask {
+		e.AttentionMask[i] = 1
+	}
+	addSpecial := func(tk Token) {
+		e.SpecialTokensMask[len(e.IDs)] = 1
+		e.IDs = append(e.IDs, tk.ID)
+		e.Tokens = append(e.Tokens, tk.Text)
+		e.Offsets = append(e.Offsets, Offset{})
+	}
+	for _, tk := range pre {
+		addSpecial(tk)
+	}
+	k := 0
+	for i := 0; i < n; i++ {
+		for k < len(b.special) && b.special[k] < int32(i) {
+			k++
+		}
+		if k < len(b.special) && b.special[k] == int32(i) {
+			e.SpecialTokensMask[len(e.IDs)] = 1
+		}
+		e.IDs = append(e.IDs, b.ids[i])
+		e.Tokens = append(e.Tokens, b.tokens[i])
+		e.Offsets = append(e.Offsets, b.offsets[i])
+	}
+	for _, tk := range suf {
+		addSpecial(tk)
+	}
+	return e
+}
+
+// pad extends e to length n with the pad token.
+func (t *Tokenizer) pad(e *Encoding, n int) {
+	for e.Len() < n {
+		e.IDs = append(e.IDs, t.special.PAD.ID)
+		e.Tokens = append(e.Tokens, t.special.PAD.Text)
+		e.Offsets = append(e.Offsets, Offset{})
+		e.AttentionMask = append(e.AttentionMask, 0)
+		e.SpecialTokensMask = append(e.SpecialTokensMask, 1)
+	}
+}

@@ -1,0 +1,64 @@
+package tokenizer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestTrie(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	want := map[string]int32{}
+	var entries []trieEntry
+	for len(want) < 20000 {
+		n := 1 + rng.IntN(12)
+		var sb strings.Builder
+		for range n {
+			// A small alphabet makes long shared prefixes; a few high bytes
+			// exercise labels near 255.
+			if rng.IntN(10) == 0 {
+				sb.WriteByte(byte(250 + rng.IntN(6)))
+			} else {
+				sb.WriteByte(byte('a' + rng.IntN(6)))
+			}
+		}
+		k := sb.String()
+		if _, ok := want[k]; ok {
+			continue
+		}
+		want[k] = int32(len(want))
+		entries = append(entries, trieEntry{k, want[k]})
+	}
+	tr := buildTrie(entries)
+	for k, v := range want {
+		if got, ok := tr.lookup(k); !ok || got != v {
+			t.Fatalf("lookup(%q) = %d, %v, want %d", k, got, ok, v)
+		}
+	}
+	for range 20000 {
+		n := 1 + rng.IntN(14)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(7))
+		}
+		k := string(b)
+		v, ok := tr.lookup(k)
+		wv, wok := want[k]
+		if ok != wok || v != wv {
+			t.Fatalf("lookup(%q) = %d, %v, want %d, %v", k, v, ok, wv, wok)
+		}
+		// longestPrefix against brute force
+		bestN, bestV := 0, int32(0)
+		for e := 1; e <= len(k); e++ {
+			if v, ok := want[k[:e]]; ok {
+				bestN, bestV = e, v
+			}
+		}
+		v, gn, ok := tr.longestPrefix(k)
+		if ok != (bestN > 0) || gn != bestN || (ok && v != bestV) {
+			t.Fatalf("longestPrefix(%q) = %d, %d, %v, want %d, %d", k, v, gn, ok, bestV, bestN)
+		}
+	}
+	fmt.Println(len(tr.nodes))
+}
