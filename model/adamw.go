@@ -1,0 +1,306 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/polyret/polyret/model/checkpoint"
+)
+
+// AdamWConfig configures AdamW. The zero value selects PyTorch's defaults.
+type AdamWConfig struct {
+	LR          float64  // base learning rate; 0 means 1e-3
+	Beta1       float64  // 0 means 0.9
+	Beta2       float64  // 0 means 0.999
+	Eps         float64  // 0 means 1e-8
+	WeightDecay float64  // decoupled weight decay; 0 means 0.01, negative means none
+	Schedule    Schedule // learning-rate multiplier per step; nil means constant 1
+
+	// MaxGradNorm, when positive, scales the gradients down so that their
+	// global L2 norm is at most MaxGradNorm before each step, as
+	// torch.nn.utils.clip_grad_norm_.
+	MaxGradNorm float64
+
+	// Workers bounds the goroutines of a step; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// AdamW is torch.optim.AdamW (amsgrad off) over a set of Params, in
+// float32, with PyTorch's order of operations. For each Param with a
+// gradient, at its t-th step:
+//
+//	p ← p·(1 − lr·wd)
+//	m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+//	p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps)
+//
+// A Param without a gradient (HasGrad false: it took no part in the loss)
+// is not touched, not even decayed; a Param whose gradient is zero is.
+// Step counts are kept per Param, as in PyTorch.
+//
+// An AdamW is not safe for concurrent use, and Step must not overlap with
+// backward passes through the model.
+type AdamW struct {
+	cfg    AdamWConfig
+	params []*Param
+	state  []adamState
+	steps  int // optimizer steps taken
+	lr     float64
+}
+
+type adamState struct {
+	m, v []float32 // allocated at the Param's first step
+	step int
+}
+
+// ErrNonFinite is returned by Step when a gradient is NaN or infinite.
+var ErrNonFinite = errors.New("model: non-finite gradient")
+
+// NewAdamW returns an optimizer for params (typically Model.Params()). It
+// panics if a configuration value is out of range (negative LR or Eps,
+// betas outside [0, 1)) or params has duplicate names.
+func NewAdamW(params []*Param, cfg AdamWConfig) *AdamW {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&cfg.LR, 1e-3)
+	def(&cfg.Beta1, 0.9)
+	def(&cfg.Beta2, 0.999)
+	def(&cfg.Eps, 1e-8)
+	def(&cfg.WeightDecay, 0.01)
+	if cfg.WeightDecay < 0 {
+		cfg.WeightDecay = 0
+	}
+	if !(cfg.LR > 0) || !(cfg.Eps > 0) || !(cfg.Beta1 >= 0 && cfg.Beta1 < 1) || !(cfg.Beta2 >= 0 && cfg.Beta2 < 1) {
+		panic("model: AdamW configuration out of range")
+	}
+	seen := make(map[string]bool, len(params))
+	for _, p := range params {
+		if seen[p.Name] {
+			panic("model: AdamW: duplicate parameter name " + p.Name)
+		}
+		seen[p.Name] = true
+	}
+	return &AdamW{cfg: cfg, params: params, state: make([]adamState, len(params)), lr: cfg.LR}
+}
+
+// Steps returns the number of steps taken.
+func (o *AdamW) Steps() int { return o.steps }
+
+// LR returns the learning rate of the last step (the base rate before any).
+func (o *AdamW) LR() float64 { return o.lr }
+
+// chunk is a range of one Param's elements, the unit of parallel work.
+type chunk struct{ param, lo, hi int }
+
+const optimChunk = 1 << 16
+
+// chunks splits the Params selected by use into ranges.
+func (o *AdamW) chunks(use func(i int) bool) []chunk {
+	var cs []chunk
+	for i, p := range o.params {
+		if !use(i) {
+			continue
+		}
+		for lo := 0; lo < p.numel(); lo += optimChunk {
+			cs = append(cs, chunk{i, lo, min(lo+optimChunk, p.numel())})
+		}
+	}
+	return cs
+}
+
+// Step updates every Param that has a gradient and then clears all
+// gradients. It returns the global L2 norm of the gradients (before
+// clipping). If a gradient is NaN or infinite it updates nothing, clears
+// the gradients and returns ErrNonFinite. Step returns when all its work
+// is done.
+func (o *AdamW) Step() (gradNorm float64, err error) {
+	workers := workerCount(o.cfg.Workers)
+	defer func() {
+		for _, p := range o.params {
+			p.ZeroGrad()
+		}
+	}()
+	active := func(i int) bool { return o.params[i].HasGrad() }
+	cs := o.chunks(active)
+	gradNorm = globalNorm(o.params, cs, workers)
+	if math.IsNaN(gradNorm) || math.IsInf(gradNorm, 0) {
+		return gradNorm, ErrNonFinite
+	}
+	if o.cfg.MaxGradNorm > 0 {
+		scaleGrads(o.params, cs, o.cfg.MaxGradNorm, gradNorm, workers)
+	}
+	mult := 1.0
+	if o.cfg.Schedule != nil {
+		mult = o.cfg.Schedule(o.steps)
+	}
+	o.lr = o.cfg.LR * mult
+	for i := range o.params {
+		if !active(i) {
+			continue
+		}
+		s := &o.state[i]
+		if s.m == nil {
+			s.m = make([]float32, o.params[i].numel())
+			s.v = make([]float32, o.params[i].numel())
+		}
+		s.step++
+	}
+	parallelTasks(workers, len(cs), func(_, task int) {
+		c := cs[task]
+		o.update(o.params[c.param], &o.state[c.param], c.lo, c.hi)
+	})
+	o.steps++
+	return gradNorm, nil
+}
+
+// update applies one AdamW step to elements [lo, hi) of p.
+func (o *AdamW) update(p *Param, s *adamState, lo, hi int) {
+	lr, t := o.lr, float64(s.step)
+	decay := float32(1 - lr*o.cfg.WeightDecay)
+	b1, b2 := float32(o.cfg.Beta1), float32(o.cfg.Beta2)
+	omb1, omb2 := float32(1-o.cfg.Beta1), float32(1-o.cfg.Beta2)
+	stepSize := float32(lr / (1 - math.Pow(o.cfg.Beta1, t)))
+	bc2 := float32(math.Sqrt(1 - math.Pow(o.cfg.Beta2, t)))
+	eps := float32(o.cfg.Eps)
+	val, g, m, v := p.Value[lo:hi], p.Grad[lo:hi], s.m[lo:hi], s.v[lo:hi]
+	for i, gi := range g {
+		pi := val[i] * decay
+		mi := m[i]*b1 + gi*omb1
+		vi := v[i]*b2 + omb2*gi*gi
+		m[i], v[i] = mi, vi
+		denom := sqrtf(vi)/bc2 + eps
+		val[i] = pi + -stepSize*(mi/denom)
+	}
+}
+
+func sqrtf(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+// globalNorm returns the L2 norm of the gradients in cs, summed in float64
+// per chunk and reduced in chunk order.
+func globalNorm(params []*Param, cs []chunk, workers int) float64 {
+	sums := make([]float64, len(cs))
+	parallelTasks(workers, len(cs), func(_, task int) {
+		c := cs[task]
+		var s float64
+		for _, g := range params[c.param].Grad[c.lo:c.hi] {
+			s += float64(g) * float64(g)
+		}
+		sums[task] = s
+	})
+	var total float64
+	for _, s := range sums {
+		total += s
+	}
+	return math.Sqrt(total)
+}
+
+// scaleGrads multiplies the gradients by maxNorm/(norm+1e-6) when that is
+// below 1, as torch.nn.utils.clip_grad_norm_.
+func scaleGrads(params []*Param, cs []chunk, maxNorm, norm float64, workers int) {
+	coef := maxNorm / (norm + 1e-6)
+	if coef >= 1 {
+		return
+	}
+	c32 := float32(coef)
+	parallelTasks(workers, len(cs), func(_, task int) {
+		c := cs[task]
+		g := params[c.param].Grad[c.lo:c.hi]
+		for i := range g {
+			g[i] *= c32
+		}
+	})
+}
+
+// ClipGradNorm scales the gradients of params so that their global L2 norm
+// is at most maxNorm, as torch.nn.utils.clip_grad_norm_, and returns the
+// norm before scaling. Params without a gradient are ignored. It panics if
+// maxNorm is not positive.
+func ClipGradNorm(params []*Param, maxNorm float64) float64 {
+	if !(maxNorm > 0) {
+		panic("model: ClipGradNorm: maxNorm must be positive")
+	}
+	o := AdamW{params: params}
+	cs := o.chunks(func(i int) bool { return params[i].HasGrad() })
+	w := workerCount(0)
+	norm := globalNorm(params, cs, w)
+	scaleGrads(params, cs, maxNorm, norm, w)
+	return norm
+}
+
+// Save writes the optimizer state (first and second moments and step
+// counts of every Param that has taken a step) to a safetensors file at
+// path, atomically. Tensors are named "exp_avg/<param>" and
+// "exp_avg_sq/<param>"; the metadata holds the step counts.
+func (o *AdamW) Save(path string) error {
+	ts := make(map[string]checkpoint.Tensor)
+	meta := map[string]string{"format": "polyret-adamw", "steps": strconv.Itoa(o.steps)}
+	for i, p := range o.params {
+		s := o.state[i]
+		if s.m == nil {
+			continue
+		}
+		ts["exp_avg/"+p.Name] = checkpoint.FromFloat32(p.Shape, s.m)
+		ts["exp_avg_sq/"+p.Name] = checkpoint.FromFloat32(p.Shape, s.v)
+		meta["step/"+p.Name] = strconv.Itoa(s.step)
+	}
+	return checkpoint.WriteSafetensors(path, ts, meta)
+}
+
+// Load restores the state written by Save for the same Params. It returns
+// an error naming the tensor if a state tensor belongs to no Param or has
+// another shape; o is unchanged on error.
+func (o *AdamW) Load(path string) error {
+	ts, err := checkpoint.ReadSafetensors(path)
+	if err != nil {
+		return err
+	}
+	meta, err := checkpoint.ReadSafetensorsMetadata(path)
+	if err != nil {
+		return err
+	}
+	if meta["format"] != "polyret-adamw" {
+		return fmt.Errorf("%w: %s: not an AdamW state file", ErrModel, path)
+	}
+	steps, err := strconv.Atoi(meta["steps"])
+	if err != nil || steps < 0 {
+		return fmt.Errorf("%w: %s: bad steps %q", ErrModel, path, meta["steps"])
+	}
+	state := make([]adamState, len(o.params))
+	used := 0
+	for i, p := range o.params {
+		m, okM := ts["exp_avg/"+p.Name]
+		v, okV := ts["exp_avg_sq/"+p.Name]
+		if !okM && !okV {
+			continue
+		}
+		for name, t := range map[string]checkpoint.Tensor{"exp_avg/" + p.Name: m, "exp_avg_sq/" + p.Name: v} {
+			if t.DType != checkpoint.F32 || !slices.Equal(t.Shape, p.Shape) {
+				return fmt.Errorf("%w: %s: tensor %s is %v %v, want F32 %v", ErrModel, path, name, t.DType, t.Shape, p.Shape)
+			}
+		}
+		st, err := strconv.Atoi(meta["step/"+p.Name])
+		if err != nil || st < 1 {
+			return fmt.Errorf("%w: %s: bad step count for %s", ErrModel, path, p.Name)
+		}
+		state[i] = adamState{m: slices.Clone(m.Float32()), v: slices.Clone(v.Float32()), step: st}
+		used += 2
+	}
+	if used != len(ts) {
+		for name := range ts {
+			found := false
+			for _, p := range o.params {
+				found = found || name == "exp_avg/"+p.Name || name == "exp_avg_sq/"+p.Name
+			}
+			if !found {
+				return fmt.Errorf("%w: %s: tensor %s belongs to no parameter", ErrModel, path, name)
+			}
+		}
+	}
+	o.state, o.steps = state, steps
+	return nil
+}
