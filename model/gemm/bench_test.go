@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -36,9 +37,21 @@ func benchmarkSgemm(b *testing.B, transA, transB bool, m, n, k int) {
 	a := randMatrix(rnd, ra, ca, ca)
 	bm := randMatrix(rnd, rb, cb, cb)
 	c := randMatrix(rnd, m, n, n)
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("w=%d", workers), func(b *testing.B) {
+	for _, workers := range []int{1, 2, -2} {
+		name := fmt.Sprintf("w=%d", workers)
+		if workers < 0 {
+			workers = -workers
+			name = fmt.Sprintf("w=%d-pool", workers)
+		}
+		b.Run(name, func(b *testing.B) {
 			impl := benchImpl(b, workers)
+			if strings.HasSuffix(name, "pool") {
+				pool := NewPool(PoolConfig{Workers: workers})
+				defer pool.Close()
+				native := impl.(Native)
+				native.Pool = pool
+				impl = native
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				impl.Sgemm(transA, transB, m, n, k, 1, a, ca, bm, cb, 1, c, n)

@@ -20,8 +20,9 @@
 // Sgemm delegates to the Implementation set by Use, as gonum's blas32 does.
 // The default, Native{}, packs panels of A and B, blocks them for the caches
 // and runs a register-tiled micro-kernel chosen at run time from the CPU's
-// features: AVX-512F or AVX2+FMA on amd64, and a pure-Go kernel elsewhere or
-// when built with the purego tag. Every kernel passes the same tests.
+// features: an 8×32 AVX-512F tile, else a 6×16 AVX2+FMA tile on amd64, and a
+// pure-Go 4×4 kernel elsewhere or when built with the purego tag. Every
+// kernel passes the same tests. Native{}.Kernel() names the one in use.
 //
 // # Panics
 //
@@ -34,11 +35,11 @@
 // # Accuracy
 //
 // Sums run in float32 with fused multiply-adds on SIMD kernels, in an order
-// that depends on the kernel and blocking (results are deterministic for a
-// given kernel, workers setting and shape, but not bit-identical across
-// kernels). Each element is within 2·(k+2)·2⁻²⁴·(|alpha|·Σ|a·b| + |beta·c|)
+// that depends on the kernel and its blocking but not on the number of
+// workers: results are bit-for-bit reproducible on one machine whatever the
+// parallelism, but differ in the last bits between kernels. Each element is within 2·(k+2)·2⁻²⁴·(|alpha|·Σ|a·b| + |beta·c|)
 // of the exact result; the tests check this bound against a float64
-// reference. alpha is applied to A while packing.
+// reference. alpha scales each k-block's partial product.
 //
 // # Concurrency
 //
@@ -48,4 +49,12 @@
 // a caller that already runs one product per core should use
 // Native{Workers: 1}. Packing buffers come from a sync.Pool, so steady-state
 // calls do not allocate.
+//
+// On a virtual machine a new goroutine can wait ~100 µs for an idle CPU to
+// wake, longer than a 512×64×64 product takes on one core, so by default
+// Native splits only products of ≥ 2²⁶ flops. A Pool
+// keeps worker goroutines polling between calls, as OpenMP runtimes do:
+// with Native{Pool: p}, products from 2²¹ flops split and start at once.
+// Training loops should create one Pool, use it for every product (and
+// their own parallel loops, through Pool.Run), and Close it at the end.
 package gemm

@@ -5,11 +5,24 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 var seed = flag.Uint64("seed", 1, "seed of the random test matrices")
+
+// testPool serves the Native implementations under test that use a Pool.
+var testPool *Pool
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	testPool = NewPool(PoolConfig{Workers: 3, Spin: 100 * time.Microsecond})
+	code := m.Run()
+	testPool.Close()
+	os.Exit(code)
+}
 
 // A gemmCase is one Sgemm call: shapes, scalars and the padding added to
 // each leading dimension beyond the stored column count.
@@ -122,7 +135,8 @@ func testImplementations() map[string]Implementation {
 			continue
 		}
 		impls[kern.name+"/workers=1"] = Native{Workers: 1, kern: kern}
-		impls[kern.name+"/workers=3"] = Native{Workers: 3, kern: kern}
+		impls[kern.name+"/workers=3"] = Native{Workers: 3, kern: kern, minFlops: 1}
+		impls[kern.name+"/pool"] = Native{Pool: testPool, kern: kern, minFlops: 1}
 	}
 	return impls
 }
@@ -346,4 +360,36 @@ func FuzzSgemm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSgemmWorkersDeterministic checks that splitting a product across
+// goroutines does not change a single bit of the result: every element
+// is summed in the same order whatever the split.
+func TestSgemmWorkersDeterministic(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(*seed, 6))
+	for _, kern := range kernels {
+		if !kern.supported {
+			continue
+		}
+		for _, s := range [][3]int{{97, 45, 300}, {33, 150, 70}} {
+			m, n, k := s[0], s[1], s[2]
+			a, b := randMatrix(rnd, m, k, k), randMatrix(rnd, n, k, k)
+			c0 := randMatrix(rnd, m, n, n)
+			var want []float32
+			for _, impl := range []Native{{Workers: 1, kern: kern}, {Workers: 2, kern: kern, minFlops: 1}, {Workers: 5, kern: kern, minFlops: 1}, {Pool: testPool, kern: kern, minFlops: 1}} {
+				c := append([]float32(nil), c0...)
+				impl.Sgemm(false, true, m, n, k, 0.5, a, k, b, k, 2, c, n)
+				if want == nil {
+					want = c
+					continue
+				}
+				for i := range c {
+					if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s m=%d n=%d k=%d: Workers=%d Pool=%v: C[%d] = %v, want %v (Workers=1)",
+							kern.name, m, n, k, impl.Workers, impl.Pool != nil, i, c[i], want[i])
+					}
+				}
+			}
+		}
+	}
 }

@@ -5,30 +5,6 @@
 package gemm
 
 //go:noescape
-func sgemm6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
-
-func compute6x16AVX2(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
-	_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
-	sgemm6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, overwrite)
-}
-
-//go:noescape
-func sgemm14x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
-
-func compute14x32AVX512(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
-	_, _, _ = a[14*k-1], b[32*k-1], c[13*ldc+31]
-	sgemm14x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, overwrite)
-}
-
-//go:noescape
-func sgemm12x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
-
-func compute12x32AVX512(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
-	_, _, _ = a[12*k-1], b[32*k-1], c[11*ldc+31]
-	sgemm12x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, overwrite)
-}
-
-//go:noescape
 func sgemm8x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
 
 func compute8x32AVX512(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
@@ -37,9 +13,9 @@ func compute8x32AVX512(k int, a, b, c []float32, ldc int, alpha float32, overwri
 }
 
 //go:noescape
-func sgemm6x64AVX512(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
+func sgemm6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32, overwrite bool)
 
-func compute6x64AVX512(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
-	_, _, _ = a[6*k-1], b[64*k-1], c[5*ldc+63]
-	sgemm6x64AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, overwrite)
+func compute6x16AVX2(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {
+	_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
+	sgemm6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, overwrite)
 }

@@ -15,9 +15,18 @@ type Native struct {
 	// small to pay for a goroutine run on the calling goroutine.
 	Workers int
 
+	// Pool, if not nil, runs the strips of a parallel product on its
+	// long-lived workers instead of new goroutines, which avoids a CPU
+	// wake-up per call (see Pool); with Workers = 0 the product then uses
+	// Pool.Workers() goroutines.
+	Pool *Pool
+
 	// kern overrides the micro-kernel (tests and benchmarks); nil means
 	// the fastest one the CPU supports.
 	kern *kernel
+	// minFlops overrides the work per worker below which products are not
+	// split (tests force small products to split).
+	minFlops int
 }
 
 var _ Implementation = Native{}
@@ -32,10 +41,16 @@ func (impl Native) kernel() *kernel {
 	return bestKernel
 }
 
-// minFlopsPerWorker is the work, in floating-point operations, below which
-// a product is not split further across goroutines: starting and joining a
-// goroutine costs a few microseconds, the time of about 10⁵–10⁶ flops.
-const minFlopsPerWorker = 1 << 21
+// Products are split across goroutines only while each gets at least this
+// much work, in floating-point operations. A new goroutine may wait ~100 µs
+// for a halted CPU to wake (see Pool), the time of ~10⁷ flops, so without a
+// Pool a split needs ≥ 2²⁵ flops per worker to pay (measured: 2×2²⁴ flops
+// ran no faster on 2 workers, 2×2²⁵ 1.5× faster). A Pool's spinning
+// workers start within a microsecond or so, so 2²⁰ (about 10 µs) suffices.
+const (
+	minFlopsPerWorker     = 1 << 25
+	minFlopsPerPoolWorker = 1 << 20
+)
 
 // Sgemm implements Implementation; see the package-level Sgemm.
 func (impl Native) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -51,58 +66,62 @@ func (impl Native) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	workers := impl.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+		if impl.Pool != nil {
+			workers = impl.Pool.Workers()
+		}
 	}
-	workers = min(workers, max(1, 2*m*n*k/minFlopsPerWorker))
+	minFlops := minFlopsPerWorker
+	if impl.Pool != nil {
+		minFlops = minFlopsPerPoolWorker
+	}
+	if impl.minFlops > 0 {
+		minFlops = impl.minFlops
+	}
+	workers = min(workers, max(1, 2*m*n*k/minFlops))
 	// Split C into row or column strips, whole micro-tiles each, along the
 	// longer side. Each worker packs its own copy of the other operand's
 	// panels: that costs O(k·n) or O(m·k) per worker against O(m·n·k/w)
 	// of arithmetic, and needs no synchronisation inside the product.
 	splitM := m >= n
-	tiles := (n + kern.nr - 1) / kern.nr
-	unit := kern.nr
+	size, unit := n, kern.nr
 	if splitM {
-		tiles = (m + kern.mr - 1) / kern.mr
-		unit = kern.mr
+		size, unit = m, kern.mr
 	}
+	tiles := (size + unit - 1) / unit
 	workers = min(workers, tiles)
-	total := n
-	if splitM {
-		total = m
-	}
 	if workers <= 1 {
 		kern.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var wg sync.WaitGroup
-	start := 0
-	for w := range workers {
-		end := min(tiles*(w+1)/workers*unit, total)
-		lo, hi := start, end
-		start = end
+	strip := func(w int) {
+		lo := min(tiles*w/workers*unit, size)
+		hi := min(tiles*(w+1)/workers*unit, size)
 		if hi <= lo {
-			continue
+			return
 		}
-		task := func() {
-			if splitM {
-				aOff := lo * lda
-				if transA {
-					aOff = lo
-				}
-				kern.run(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
-			} else {
-				bOff := lo
-				if transB {
-					bOff = lo * ldb
-				}
-				kern.run(transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+		if splitM {
+			aOff := lo * lda
+			if transA {
+				aOff = lo
 			}
+			kern.run(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+			return
 		}
-		if w == workers-1 {
-			task()
-		} else {
-			wg.Go(task)
+		bOff := lo
+		if transB {
+			bOff = lo * ldb
 		}
+		kern.run(transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
 	}
+	if impl.Pool != nil {
+		impl.Pool.Run(workers, strip)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Go(func() { strip(w) })
+	}
+	strip(0)
 	wg.Wait()
 }
 
