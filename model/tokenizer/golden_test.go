@@ -140,3 +140,44 @@ func TestGoldenWordPieceLowerStrip(t *testing.T) {
 	checkGoldens(t, tok, "wordpiece-mbert-lower-strip.jsonl", Options{}, false)
 	checkGoldens(t, tok, "wordpiece-mbert-lower-strip.jsonl", Options{}, true)
 }
+
+func laser(t testing.TB) *Tokenizer {
+	return mustLoad(t, "laser", func() (*Tokenizer, error) {
+		return loadSPMFile("testdata/laser_100k.model.gz", LayoutSentencePiece)
+	})
+}
+
+func xlmr(t testing.TB) *Tokenizer {
+	return mustLoad(t, "xlmr", func() (*Tokenizer, error) {
+		return loadSPMFile("testdata/xlmr-base-rebuilt.model.gz", LayoutXLMR)
+	})
+}
+
+func TestGoldenUnigramLaser(t *testing.T) {
+	checkGoldens(t, laser(t), "unigram-laser100k.jsonl", Options{}, false)
+}
+
+func TestGoldenUnigramXLMR(t *testing.T) {
+	tok := xlmr(t)
+	checkGoldens(t, tok, "unigram-xlmr.jsonl", Options{}, false)
+	checkGoldens(t, tok, "unigram-xlmr.jsonl", Options{}, true)
+	checkGoldens(t, tok, "unigram-xlmr.s-max32.jsonl", Options{AddSpecialTokens: true}, false)
+}
+
+// TestGoldenUnigramXLMRSentencePieceIDs checks the raw SentencePiece ids of
+// the XLM-R model (LayoutSentencePiece).
+func TestGoldenUnigramXLMRSentencePieceIDs(t *testing.T) {
+	tok := mustLoad(t, "xlmr-spm", func() (*Tokenizer, error) {
+		return loadSPMFile("testdata/xlmr-base-rebuilt.model.gz", LayoutSentencePiece)
+	})
+	recs := readGoldens(t, "unigram-xlmr.jsonl")
+	ok := 0
+	for _, g := range recs {
+		if got := tok.AppendIDs(nil, g.Text); !slices.Equal(got, g.SPMIDs) {
+			t.Errorf("%s: AppendIDs(%q) = %v, want spm_ids %v", g.ID, g.Text, got, g.SPMIDs)
+			continue
+		}
+		ok++
+	}
+	t.Logf("unigram-xlmr.jsonl spm_ids: %d/%d records identical", ok, len(recs))
+}

@@ -247,8 +247,9 @@ func (t *Tokenizer) AppendIDs(dst []int32, text string) []int32 {
 
 // Decode returns the text of ids. Special tokens are skipped when
 // skipSpecial is true. WordPiece joins tokens with spaces and glues "##"
-// continuations; Unigram concatenates pieces and turns "▁" into spaces, as
-// SentencePiece's DecodeIds does. Ids outside the vocabulary are skipped.
+// continuations (Hugging Face's WordPiece decoder with cleanup); Unigram
+// follows SentencePiece's DecodeIds. Ids outside the vocabulary are
+// skipped.
 func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
 	var sb strings.Builder
 	skip := func(id int32) bool {
@@ -259,7 +260,24 @@ func (t *Tokenizer) Decode(ids []int32, skipSpecial bool) string {
 		}
 		return skipSpecial && t.isSpecialID(id)
 	}
-	t.model.decode(&sb, ids, skip)
+	// Added tokens outside the model's vocabulary (XLM-R's <pad> and
+	// <mask>) are written as they are, between runs the model decodes.
+	run := 0
+	for i, id := range ids {
+		if t.added == nil {
+			break
+		}
+		a, ok := t.added.byID[id]
+		if !ok || t.model.idToToken(id) != "" {
+			continue
+		}
+		t.model.decode(&sb, ids[run:i], skip)
+		run = i + 1
+		if !(skipSpecial && a.special) {
+			sb.WriteString(a.text)
+		}
+	}
+	t.model.decode(&sb, ids[run:], skip)
 	return sb.String()
 }
 

@@ -1,0 +1,235 @@
+package tokenizer
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Layout selects how SentencePiece piece indices map to model token ids.
+type Layout int
+
+const (
+	// LayoutAuto lets Load decide: LayoutXLMR for a file named
+	// sentencepiece.bpe.model or a directory whose tokenizer_config.json
+	// or config.json names XLM-R, LayoutSentencePiece otherwise.
+	LayoutAuto Layout = iota
+	// LayoutSentencePiece uses the piece index as the id.
+	LayoutSentencePiece
+	// LayoutXLMR is the fairseq layout of XLM-R, mE5 and BGE-M3: <s>=0,
+	// <pad>=1, </s>=2, <unk>=3, every other piece its index plus one, and
+	// <mask> after the last piece.
+	LayoutXLMR
+)
+
+func (l Layout) String() string {
+	switch l {
+	case LayoutAuto:
+		return "LayoutAuto"
+	case LayoutSentencePiece:
+		return "LayoutSentencePiece"
+	case LayoutXLMR:
+		return "LayoutXLMR"
+	}
+	return "Layout(?)"
+}
+
+// ParseSentencePiece returns a Unigram tokenizer for a serialized
+// SentencePiece ModelProto (the content of a .model file). LayoutAuto means
+// LayoutSentencePiece here. Errors are *ParseError values wrapping
+// ErrFormat, ErrUnsupported or ErrMissingToken.
+func ParseSentencePiece(data []byte, layout Layout) (*Tokenizer, error) {
+	return parseSentencePiece("", data, layout)
+}
+
+func parseSentencePiece(file string, data []byte, layout Layout) (*Tokenizer, error) {
+	m, err := parseSPM(data)
+	if err != nil {
+		return nil, &ParseError{File: file, Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+	}
+	if m.modelType != 1 {
+		return nil, errorf(file, 0, ErrUnsupported, "model_type %d (only UNIGRAM = 1 is implemented)", m.modelType)
+	}
+	u, err := newUnigram(m)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			pe.File = file
+		}
+		return nil, err
+	}
+	return newUnigramTokenizer(u, m, layout), nil
+}
+
+// newUnigram validates m as SentencePiece's ModelInterface does and builds
+// the model.
+func newUnigram(m *spmModel) (*unigram, error) {
+	n := len(m.pieces)
+	if n == 0 {
+		return nil, errorf("", 0, ErrFormat, "no pieces")
+	}
+	if n > 1<<30 {
+		return nil, errorf("", 0, ErrFormat, "%d pieces", n)
+	}
+	u := &unigram{
+		pieces:         m.pieces,
+		scores:         m.scores,
+		types:          m.types,
+		ids:            make(map[string]int32, n),
+		unkID:          -1,
+		byteFallback:   m.byteFallback,
+		addDummyPrefix: m.addDummyPrefix,
+		removeExtraWS:  m.removeExtraWS,
+		escapeWS:       m.escapeWS,
+		treatWSSuffix:  m.treatWSSuffix,
+		unkSurface:     m.unkSurface,
+		extSize:        n,
+	}
+	var entries, user []trieEntry
+	normalSet := make(map[string]bool, n)
+	reservedSet := map[string]bool{}
+	var byteFound [256]bool
+	for i, p := range m.pieces {
+		if p == "" {
+			return nil, errorf("", 0, ErrFormat, "piece %d is empty", i)
+		}
+		typ := m.types[i]
+		isNormal := typ == pieceNormal || typ == pieceUserDefined || typ == pieceUnused
+		set := reservedSet
+		if isNormal {
+			set = normalSet
+		}
+		if set[p] {
+			return nil, errorf("", 0, ErrFormat, "piece %d %q is already defined", i, p)
+		}
+		set[p] = true
+		if _, dup := u.ids[p]; !dup {
+			u.ids[p] = int32(i)
+		}
+		if isNormal {
+			entries = append(entries, trieEntry{p, int32(i)})
+		}
+		switch typ {
+		case pieceUserDefined:
+			user = append(user, trieEntry{p, int32(i)})
+		case pieceUnknown:
+			if u.unkID >= 0 {
+				return nil, errorf("", 0, ErrFormat, "unknown piece defined twice (%d and %d)", u.unkID, i)
+			}
+			u.unkID = int32(i)
+		case pieceByte:
+			if !m.byteFallback {
+				return nil, errorf("", 0, ErrFormat, "byte piece %q but byte_fallback is false", p)
+			}
+			v := pieceByteValue(p)
+			if v < 0 {
+				return nil, errorf("", 0, ErrFormat, "byte piece %q is invalid", p)
+			}
+			byteFound[v] = true
+			u.bytePiece[v] = int32(i)
+		}
+	}
+	if u.unkID < 0 {
+		return nil, errorf("", 0, ErrMissingToken, "no piece of type UNKNOWN")
+	}
+	if m.byteFallback {
+		for v, ok := range byteFound {
+			if !ok {
+				return nil, errorf("", 0, ErrFormat, "byte_fallback without byte piece <0x%02X>", v)
+			}
+		}
+	}
+	if len(entries) == 0 {
+		return nil, errorf("", 0, ErrFormat, "no normal pieces")
+	}
+	u.minScore, u.maxScore = scoreRange(m.scores, m.types)
+	u.trie = buildTrie(entries)
+	if len(user) > 0 {
+		u.userDefined = buildTrie(user)
+	}
+	if len(m.charsMap) > 0 {
+		cm, err := parseCharsMap(m.charsMap)
+		if err != nil {
+			return nil, errorf("", 0, ErrFormat, "%v", err)
+		}
+		u.charsMap = cm
+	}
+	return u, nil
+}
+
+// xlmrFairseq are the ids fairseq's dictionary gives XLM-R's first tokens.
+var xlmrFairseq = map[string]int32{"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+
+// newUnigramTokenizer sets up ids and special tokens for layout.
+func newUnigramTokenizer(u *unigram, m *spmModel, layout Layout) *Tokenizer {
+	t := &Tokenizer{kind: Unigram, model: u}
+	n := len(u.pieces)
+	piece := func(id int32) Token {
+		if id >= 0 && int(id) < n {
+			return Token{u.pieces[id], id}
+		}
+		return Token{"", -1}
+	}
+	var added []addedToken
+	if layout == LayoutXLMR {
+		// transformers' XLMRobertaTokenizer: fairseq ids for the four
+		// first tokens, spm id + 1 for the rest, <mask> last.
+		u.ext = make([]int32, n)
+		u.internal = make(map[int32]int32, n)
+		for i, p := range u.pieces {
+			ext, ok := xlmrFairseq[p]
+			switch {
+			case ok:
+			case int32(i) == u.unkID:
+				ext = xlmrFairseq["<unk>"]
+			default:
+				ext = int32(i) + 1
+			}
+			u.ext[i] = ext
+			if _, dup := u.internal[ext]; !dup {
+				u.internal[ext] = int32(i)
+			}
+		}
+		u.extSize = n + 2
+		t.special = SpecialTokens{
+			CLS:  Token{"<s>", 0},
+			SEP:  Token{"</s>", 2},
+			PAD:  Token{"<pad>", 1},
+			UNK:  Token{"<unk>", 3},
+			MASK: Token{"<mask>", int32(n) + 1},
+		}
+		s := t.special
+		for _, tk := range []Token{s.CLS, s.PAD, s.SEP, s.UNK, s.MASK} {
+			added = append(added, addedToken{text: tk.Text, id: tk.ID, special: true, lstrip: tk.Text == "<mask>"})
+		}
+	} else {
+		t.special = SpecialTokens{
+			CLS:  piece(m.bosID),
+			SEP:  piece(m.eosID),
+			PAD:  piece(m.padID),
+			UNK:  piece(u.unkID),
+			MASK: Token{"", -1},
+		}
+		for i, typ := range u.types {
+			if typ == pieceControl || typ == pieceUnknown {
+				added = append(added, addedToken{text: u.pieces[i], id: int32(i), special: true})
+			}
+		}
+	}
+	if t.special.CLS.ID >= 0 {
+		t.prefix = []Token{t.special.CLS}
+	}
+	if t.special.SEP.ID >= 0 {
+		t.suffix = []Token{t.special.SEP}
+	}
+	t.added = newAddedVocab(added)
+	return t
+}
+
+// loadSPMFile reads a .model file (gzip-compressed if named *.gz).
+func loadSPMFile(path string, layout Layout) (*Tokenizer, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseSentencePiece(path, data, layout)
+}
