@@ -53,6 +53,8 @@ func TestDecodeSafetensorsHostile(t *testing.T) {
 		{"three offsets", stFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}`, make([]byte, 4)), ErrHeader, "a"},
 		{"offsets as strings", stFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":["0","4"]}}`, make([]byte, 4)), ErrHeader, "a"},
 		{"entry not an object", stFile(`{"a":5}`, nil), ErrHeader, "a"},
+		{"duplicate field", stFile(`{"a":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4)), ErrHeader, "a"},
+		{"field name case", stFile(`{"a":{"DTYPE":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4)), ErrHeader, "a"},
 		{"negative dimension", stFile(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, make([]byte, 4)), ErrHeader, "a"},
 		{"fractional dimension", stFile(`{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}`, make([]byte, 4)), ErrHeader, "a"},
 		{"shape overflows", stFile(`{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}`, make([]byte, 4)), ErrShape, "a"},

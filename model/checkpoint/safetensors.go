@@ -131,13 +131,6 @@ type stEntry struct {
 	begin, end uint64 // offsets relative to dataStart
 }
 
-// stInfo is a header entry as written in JSON.
-type stInfo struct {
-	DType       *string   `json:"dtype"`
-	Shape       *[]uint64 `json:"shape"`
-	DataOffsets *[]uint64 `json:"data_offsets"`
-}
-
 func headerErr(format string, args ...any) error {
 	return &FormatError{Err: fmt.Errorf("%w: "+format, append([]any{ErrHeader}, args...)...)}
 }
@@ -230,30 +223,70 @@ func tokOrErr(tok json.Token, err error) any {
 	return tok
 }
 
+// parseEntry decodes a tensor entry {"dtype": ..., "shape": [...],
+// "data_offsets": [begin, end]}. Field names are matched exactly and may
+// not repeat (encoding/json alone would match them case-insensitively and
+// keep the last); other fields are ignored, as in the reference.
 func parseEntry(name string, value json.RawMessage) (stEntry, error) {
-	var info stInfo
-	if err := json.Unmarshal(value, &info); err != nil {
-		return stEntry{}, fmt.Errorf("%w: %v", ErrHeader, err)
+	dec := json.NewDecoder(bytes.NewReader(value))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return stEntry{}, fmt.Errorf("%w: entry is not an object", ErrHeader)
+	}
+	var (
+		dtype          *string
+		shape, offsets *[]uint64
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return stEntry{}, fmt.Errorf("%w: %v", ErrHeader, err)
+		}
+		var dst any
+		switch key := tok.(string); key {
+		case "dtype":
+			if dtype != nil {
+				return stEntry{}, fmt.Errorf("%w: duplicate field %q", ErrHeader, key)
+			}
+			dtype = new(string)
+			dst = dtype
+		case "shape":
+			if shape != nil {
+				return stEntry{}, fmt.Errorf("%w: duplicate field %q", ErrHeader, key)
+			}
+			shape = new([]uint64)
+			dst = shape
+		case "data_offsets":
+			if offsets != nil {
+				return stEntry{}, fmt.Errorf("%w: duplicate field %q", ErrHeader, key)
+			}
+			offsets = new([]uint64)
+			dst = offsets
+		default:
+			dst = new(json.RawMessage)
+		}
+		if err := dec.Decode(dst); err != nil {
+			return stEntry{}, fmt.Errorf("%w: %v", ErrHeader, err)
+		}
 	}
 	switch {
-	case info.DType == nil:
+	case dtype == nil:
 		return stEntry{}, fmt.Errorf("%w: no dtype", ErrHeader)
-	case info.Shape == nil || *info.Shape == nil:
+	case shape == nil || *shape == nil:
 		return stEntry{}, fmt.Errorf("%w: no shape", ErrHeader)
-	case info.DataOffsets == nil || len(*info.DataOffsets) != 2:
+	case offsets == nil || len(*offsets) != 2:
 		return stEntry{}, fmt.Errorf("%w: data_offsets is not a pair", ErrHeader)
 	}
-	dtype, ok := parseDType(*info.DType)
+	d, ok := parseDType(*dtype)
 	if !ok {
-		return stEntry{}, fmt.Errorf("%w: %q", ErrDType, *info.DType)
+		return stEntry{}, fmt.Errorf("%w: %q", ErrDType, *dtype)
 	}
-	e := stEntry{name: name, dtype: dtype, begin: (*info.DataOffsets)[0], end: (*info.DataOffsets)[1]}
-	e.shape = make([]int, len(*info.Shape))
-	for i, d := range *info.Shape {
-		if d > math.MaxInt {
-			return stEntry{}, fmt.Errorf("%w: dimension %d of shape %v too large", ErrShape, d, *info.Shape)
+	e := stEntry{name: name, dtype: d, begin: (*offsets)[0], end: (*offsets)[1]}
+	e.shape = make([]int, len(*shape))
+	for i, n := range *shape {
+		if n > math.MaxInt {
+			return stEntry{}, fmt.Errorf("%w: dimension %d of shape %v too large", ErrShape, n, *shape)
 		}
-		e.shape[i] = int(d)
+		e.shape[i] = int(n)
 	}
 	return e, nil
 }
