@@ -8,11 +8,22 @@ import (
 	"testing"
 )
 
-var benchKernel = flag.String("gemm.kernel", "", "micro-kernel the benchmarks use (empty: the best the CPU supports)")
+var (
+	benchKernel   = flag.String("gemm.kernel", "", "micro-kernel the benchmarks use (empty: the best the CPU supports; openblas: the OpenBLAS library)")
+	benchOpenBLAS = flag.String("gemm.openblas", "", "OpenBLAS library file for -gemm.kernel=openblas (empty: the usual locations)")
+)
 
 // benchImpl returns the Implementation the benchmarks measure with the
 // given number of workers.
 func benchImpl(b *testing.B, workers int) Implementation {
+	if *benchKernel == "openblas" {
+		o, err := LoadOpenBLAS(*benchOpenBLAS)
+		if err != nil {
+			b.Skip(err)
+		}
+		o.SetThreads(workers)
+		return o
+	}
 	if *benchKernel == "" {
 		return Native{Workers: workers, kern: kernelFor(b, bestKernel)}
 	}
@@ -45,10 +56,9 @@ func benchmarkSgemm(b *testing.B, transA, transB bool, m, n, k int) {
 		}
 		b.Run(name, func(b *testing.B) {
 			impl := benchImpl(b, workers)
-			if strings.HasSuffix(name, "pool") {
+			if native, ok := impl.(Native); ok && strings.HasSuffix(name, "pool") {
 				pool := NewPool(PoolConfig{Workers: workers})
 				defer pool.Close()
-				native := impl.(Native)
 				native.Pool = pool
 				impl = native
 			}

@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -16,9 +17,13 @@ var seed = flag.Uint64("seed", 1, "seed of the random test matrices")
 // testPool serves the Native implementations under test that use a Pool.
 var testPool *Pool
 
+// testOpenBLAS is the system OpenBLAS, or nil when it is not installed.
+var testOpenBLAS *OpenBLAS
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	testPool = NewPool(PoolConfig{Workers: 3, Spin: 100 * time.Microsecond})
+	testOpenBLAS, _ = LoadOpenBLAS("")
 	code := m.Run()
 	testPool.Close()
 	os.Exit(code)
@@ -127,9 +132,13 @@ func checkCase(impl Implementation, tc gemmCase, rnd *rand.Rand) error {
 }
 
 // testImplementations lists every Implementation the tests must hold to:
-// Native with each micro-kernel this CPU supports, sequential and parallel.
+// Native with each micro-kernel this CPU supports, sequential and parallel,
+// and OpenBLAS when the library is installed.
 func testImplementations() map[string]Implementation {
 	impls := make(map[string]Implementation)
+	if testOpenBLAS != nil {
+		impls["openblas"] = testOpenBLAS
+	}
 	for _, kern := range kernels {
 		if !kern.supported {
 			continue
@@ -162,7 +171,10 @@ func blockCases(kern *kernel) [][3]int {
 func TestSgemmShapes(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(*seed, 1))
 	for name, impl := range testImplementations() {
-		kern := impl.(Native).kern
+		kern := bestKernel
+		if native, ok := impl.(Native); ok {
+			kern = native.kern
+		}
 		for _, s := range blockCases(kern) {
 			for _, tA := range []bool{false, true} {
 				for _, tB := range []bool{false, true} {
@@ -392,4 +404,14 @@ func TestSgemmWorkersDeterministic(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestLoadOpenBLAS(t *testing.T) {
+	if _, err := LoadOpenBLAS("/nonexistent/libopenblas.so.0"); !errors.Is(err, ErrNoOpenBLAS) {
+		t.Errorf("LoadOpenBLAS(missing file) error = %v, want one wrapping ErrNoOpenBLAS", err)
+	}
+	if testOpenBLAS == nil {
+		t.Skip("OpenBLAS not installed; its Sgemm is untested")
+	}
+	t.Logf("OpenBLAS from %s, %d threads", testOpenBLAS.Path, testOpenBLAS.Threads())
 }
