@@ -100,7 +100,13 @@ func (t Tensor) Float32() []float32 {
 		}
 	case F16:
 		for i := range dst {
-			dst[i] = F16ToFloat32(le.Uint16(b[2*i:]))
+			h := le.Uint16(b[2*i:])
+			if e := h & 0x7c00; e != 0 && e != 0x7c00 {
+				// Normal numbers, inline: rebias the exponent by 127−15.
+				dst[i] = math.Float32frombits(uint32(h&0x8000)<<16 | (uint32(h&0x7fff)<<13 + (127-15)<<23))
+			} else {
+				dst[i] = F16ToFloat32(h)
+			}
 		}
 	case BF16:
 		for i := range dst {

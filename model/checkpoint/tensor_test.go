@@ -122,3 +122,18 @@ func TestTensorPanics(t *testing.T) {
 	mustPanic(t, "Float64 no dtype", "unsupported dtype", func() { Tensor{Shape: []int{1}}.Float64() })
 	mustPanic(t, "Convert to int", "not a floating-point", func() { FromFloat32([]int{1}, []float32{1}).Convert(I8) })
 }
+
+// TestTensorFloat32F16All checks the inlined fast path of Float32 against
+// F16ToFloat32 on every binary16 pattern.
+func TestTensorFloat32F16All(t *testing.T) {
+	all := make([]uint64, 1<<16)
+	for h := range all {
+		all[h] = uint64(h)
+	}
+	got := Tensor{DType: F16, Shape: []int{1 << 16}, Data: leBytes(2, all...)}.Float32()
+	for h, f := range got {
+		if want := F16ToFloat32(uint16(h)); math.Float32bits(f) != math.Float32bits(want) {
+			t.Fatalf("Float32 of F16 %#04x = %#08x, want %#08x", h, math.Float32bits(f), math.Float32bits(want))
+		}
+	}
+}
