@@ -21,6 +21,9 @@ It is deterministic (fixed seeds). Outputs:
                      then name; compact JSON; padded with spaces to 8 bytes.
   mixed.json         per tensor: dtype, shape, SHA-256 of its contiguous
                      little-endian bytes, as torch sees them.
+  module.bin         torch.save(module.state_dict()) of a small real module:
+                     the dict carries a _metadata attribute (pickled with
+                     BUILD); module.json holds its tensors as mixed.json.
   legacy.bin         torch.save(..., _use_new_zipfile_serialization=False).
   forbidden.bin      a torch.save zip whose dict holds an nn.Linear module
                      (pickles a global outside the allow-list).
@@ -140,6 +143,14 @@ def main():
         golden[k] = {"dtype": ST_NAME[t.dtype], "shape": list(t.shape), "sha256": sha(raw(t))}
     with open("mixed.json", "w") as f:
         json.dump(golden, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    m = torch.nn.Sequential(torch.nn.Embedding(5, 3), torch.nn.Linear(3, 2), torch.nn.LayerNorm(2))
+    m[1].weight.data = m[1].weight.data.t().contiguous().t()  # column-major parameter
+    sd = m.state_dict()
+    torch.save(sd, "module.bin")
+    with open("module.json", "w") as f:
+        json.dump({k: {"dtype": ST_NAME[t.dtype], "shape": list(t.shape), "sha256": sha(raw(t))} for k, t in sd.items()},
+                  f, indent=1)
         f.write("\n")
     torch.save({"w": torch.randn(2, 2)}, "legacy.bin", _use_new_zipfile_serialization=False)
     torch.save({"w": torch.randn(2, 2), "module": torch.nn.Linear(2, 2)}, "forbidden.bin")
