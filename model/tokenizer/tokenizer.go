@@ -148,8 +148,13 @@ type Tokenizer struct {
 	// sequence.
 	prefix, suffix []Token
 	added          *addedVocab
+	maxLength      int
 	scratch        sync.Pool
 }
+
+// ModelMaxLength returns the model_max_length of the tokenizer_config.json
+// found next to the loaded file, or 0 if unknown.
+func (t *Tokenizer) ModelMaxLength() int { return t.maxLength }
 
 // Kind returns the tokenization algorithm.
 func (t *Tokenizer) Kind() Kind { return t.kind }

@@ -1,0 +1,98 @@
+package tokenizer
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// gunzipTo decompresses testdata/src into dir/name.
+func gunzipTo(t testing.TB, src, dir, name string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, name)
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func copyTo(t testing.TB, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hfDir lays out a model directory with the tokenizer.json and
+// tokenizer_config.json written by gen_tokenizer_goldens.py hfjson.
+func hfDir(t testing.TB, name string) string {
+	dir := t.TempDir()
+	gunzipTo(t, "hf/"+name+".tokenizer.json.gz", dir, "tokenizer.json")
+	copyTo(t, "hf/"+name+".tokenizer_config.json", filepath.Join(dir, "tokenizer_config.json"))
+	return dir
+}
+
+func TestGoldenHFWordPiece(t *testing.T) {
+	tok := mustLoad(t, "hf-mbert", func() (*Tokenizer, error) { return Load(hfDir(t, "mbert-cased")) })
+	if tok.Kind() != WordPiece || tok.ModelMaxLength() != 512 {
+		t.Fatalf("Kind, ModelMaxLength = %v, %d, want WordPiece, 512", tok.Kind(), tok.ModelMaxLength())
+	}
+	checkGoldens(t, tok, "wordpiece-mbert-cased.jsonl", Options{}, false)
+	checkGoldens(t, tok, "wordpiece-mbert-cased.jsonl", Options{}, true)
+	checkGoldens(t, tok, "wordpiece-mbert-cased.cls-sep-max32.jsonl", Options{AddSpecialTokens: true}, false)
+}
+
+// TestGoldenHFWordPieceLowerStrip loads the cased tokenizer.json with the
+// normalizer switched to lowercase + strip_accents, which is exactly how
+// the generator's lower-strip file differs from the cased one.
+func TestGoldenHFWordPieceLowerStrip(t *testing.T) {
+	dir := hfDir(t, "mbert-cased")
+	path := filepath.Join(dir, "tokenizer.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := []byte(`"strip_accents": null, "lowercase": false`)
+	if bytes.Count(data, old) != 1 {
+		t.Fatalf("normalizer not found in %s", path)
+	}
+	data = bytes.Replace(data, old, []byte(`"strip_accents": true, "lowercase": true`), 1)
+	tok, err := ParseHF(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGoldens(t, tok, "wordpiece-mbert-lower-strip.jsonl", Options{}, false)
+	checkGoldens(t, tok, "wordpiece-mbert-lower-strip.jsonl", Options{}, true)
+}
+
+func TestGoldenHFUnigramLaser(t *testing.T) {
+	tok := mustLoad(t, "hf-laser", func() (*Tokenizer, error) { return Load(hfDir(t, "laser100k")) })
+	checkGoldens(t, tok, "unigram-laser100k.jsonl", Options{}, false)
+}
+
+func TestGoldenHFUnigramXLMR(t *testing.T) {
+	tok := mustLoad(t, "hf-xlmr", func() (*Tokenizer, error) { return Load(hfDir(t, "xlmr")) })
+	checkGoldens(t, tok, "unigram-xlmr.jsonl", Options{}, false)
+	checkGoldens(t, tok, "unigram-xlmr.jsonl", Options{}, true)
+	checkGoldens(t, tok, "unigram-xlmr.s-max32.jsonl", Options{AddSpecialTokens: true}, false)
+}
