@@ -21,7 +21,9 @@ const MaxIndexSize = 64 << 20
 //     such as model.safetensors.index.json or pytorch_model.bin.index.json:
 //     every shard listed in its "weight_map" is read (see ReadSharded).
 //
-// The kind is taken from the file's first bytes, not its extension. A
+// The kind is taken from the file's first bytes; only when they match no
+// kind does the extension choose the reader (".safetensors", or ".bin",
+// ".pt", ".pth"), so that the error says what is wrong with the file. A
 // PyTorch file in the legacy (pre-1.6, non-zip) format gives an error
 // wrapping ErrUnsupported.
 func ReadFile(path string) (map[string]Tensor, error) {
@@ -43,9 +45,14 @@ func ReadFile(path string) (map[string]Tensor, error) {
 	case kindLegacyTorch:
 		return nil, &FormatError{File: path, Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; "+
 			"re-save it with torch.save in PyTorch ≥ 1.6, or convert it to safetensors", ErrUnsupported)}
-	default:
-		return nil, &FormatError{File: path, Err: fmt.Errorf("%w: %d bytes, neither safetensors nor a PyTorch zip", ErrUnsupported, size)}
 	}
+	switch filepath.Ext(path) {
+	case ".safetensors":
+		return ReadSafetensors(path)
+	case ".bin", ".pt", ".pth":
+		return ReadPyTorch(path)
+	}
+	return nil, &FormatError{File: path, Err: fmt.Errorf("%w: %d bytes, neither safetensors nor a PyTorch zip", ErrUnsupported, size)}
 }
 
 type fileKind int

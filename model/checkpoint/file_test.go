@@ -107,8 +107,11 @@ func TestReadFileKinds(t *testing.T) {
 		content []byte
 		err     error
 	}{
-		{"text.safetensors", []byte("hello, world"), ErrUnsupported},
+		{"text.safetensors", []byte("hello, world"), ErrLimit},
+		{"short.safetensors", []byte{2, 0, 0, 0, 0, 0, 0, 0, '{'}, ErrTruncated},
+		{"text.txt", []byte("hello, world"), ErrUnsupported},
 		{"empty.bin", nil, ErrUnsupported},
+		{"empty-zip.pt", []byte("PK\x05\x06" + strings.Repeat("\x00", 18)), ErrUnsupported},
 		{"legacy.pt", []byte{0x80, 2, 0x8a, 0x0a, 0x6c, 0xfc}, ErrUnsupported},
 		{"st-named.bin", stFile(`{}`, nil), nil},
 	} {

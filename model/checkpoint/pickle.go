@@ -124,6 +124,28 @@ func (u *unpickler) popMark() ([]any, error) {
 	return items, nil
 }
 
+// popN pops the top n values, returned in stack order.
+func (u *unpickler) popN(n int) ([]any, error) {
+	items := make([]any, n)
+	for i := n - 1; i >= 0; i-- {
+		v, err := u.pop()
+		if err != nil {
+			return nil, err
+		}
+		items[i] = v
+	}
+	return items, nil
+}
+
+// popItems pops n values if single, or else the values above the topmost
+// mark: the operands of APPEND/APPENDS and SETITEM/SETITEMS.
+func (u *unpickler) popItems(single bool, n int) ([]any, error) {
+	if single {
+		return u.popN(n)
+	}
+	return u.popMark()
+}
+
 func (u *unpickler) pushString(s string) {
 	if len(u.marks) <= 1 {
 		u.lastKey = s
@@ -177,16 +199,11 @@ func (u *unpickler) step(op byte) error {
 		}
 		u.push(pyTuple(items))
 	case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
-		n := int(op - 0x84)
-		t := make(pyTuple, n)
-		for i := n - 1; i >= 0; i-- {
-			v, err := u.pop()
-			if err != nil {
-				return err
-			}
-			t[i] = v
+		items, err := u.popN(int(op - 0x84))
+		if err != nil {
+			return err
 		}
-		u.push(t)
+		u.push(pyTuple(items))
 	case ']': // EMPTY_LIST
 		u.push(&pyList{})
 	case 'l': // LIST
@@ -196,18 +213,9 @@ func (u *unpickler) step(op byte) error {
 		}
 		u.push(&pyList{items: items})
 	case 'a', 'e': // APPEND, APPENDS
-		var items []any
-		if op == 'a' {
-			v, err := u.pop()
-			if err != nil {
-				return err
-			}
-			items = []any{v}
-		} else {
-			var err error
-			if items, err = u.popMark(); err != nil {
-				return err
-			}
+		items, err := u.popItems(op == 'a', 1)
+		if err != nil {
+			return err
 		}
 		v, err := u.top()
 		if err != nil {
@@ -231,22 +239,9 @@ func (u *unpickler) step(op byte) error {
 		}
 		u.push(d)
 	case 's', 'u': // SETITEM, SETITEMS
-		var items []any
-		if op == 's' {
-			v, err := u.pop()
-			if err != nil {
-				return err
-			}
-			k, err := u.pop()
-			if err != nil {
-				return err
-			}
-			items = []any{k, v}
-		} else {
-			var err error
-			if items, err = u.popMark(); err != nil {
-				return err
-			}
+		items, err := u.popItems(op == 's', 2)
+		if err != nil {
+			return err
 		}
 		v, err := u.top()
 		if err != nil {

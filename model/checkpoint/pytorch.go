@@ -59,7 +59,7 @@ func DecodePyTorch(r io.ReaderAt, size int64) (map[string]Tensor, error) {
 		if sniff(magic[:n]) == kindLegacyTorch {
 			return nil, &FormatError{Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; re-save it with torch.save in PyTorch ≥ 1.6", ErrUnsupported)}
 		}
-		return nil, &FormatError{Err: fmt.Errorf("%w: not a zip file", ErrUnsupported)}
+		return nil, &FormatError{Err: fmt.Errorf("%w: not a torch.save zip file", ErrUnsupported)}
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
