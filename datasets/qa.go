@@ -112,7 +112,7 @@ func qaFiles(fsys fs.FS, dir string, langs []Lang) ([]string, error) {
 		if !ok {
 			lang, ok = strings.CutSuffix(e.Name(), ".json.gz")
 		}
-		if !ok || e.IsDir() || lang == "" {
+		if !ok || e.IsDir() || lang == "" || strings.Contains(lang, ".") {
 			continue
 		}
 		if prev, dup := byLang[Lang(lang)]; dup {
