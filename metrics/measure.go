@@ -1,0 +1,158 @@
+package metrics
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// MeasureKind names a trec_eval measure. The order of the constants is the
+// order in which trec_eval prints them.
+type MeasureKind int
+
+// The measures, with trec_eval's names. "Relevant" means a grade of at
+// least the relevance level; R is the number of relevant documents in the
+// qrels of the topic, retrieved or not; k is the measure's cut-off.
+const (
+	NumRet    MeasureKind = iota + 1 // num_ret: documents retrieved (after Options.MaxDocs)
+	NumRel                           // num_rel: R
+	NumRelRet                        // num_rel_ret: relevant documents retrieved
+	MAP                              // map: (1/R)·Σ P@rank over the relevant retrieved documents
+	RPrec                            // Rprec: relevant in the top min(R, num_ret), divided by R
+	RecipRank                        // recip_rank: 1/rank of the first relevant document; with a cut-off, 0 beyond rank k
+	P                                // P_k: relevant in the top k, divided by k
+	Recall                           // recall_k: relevant in the top k, divided by R
+	NDCG                             // ndcg: nDCG over the whole ranking
+	NDCGCut                          // ndcg_cut_k: nDCG over the top k
+	MAPCut                           // map_cut_k: map counting the top k only, still divided by R
+	Success                          // success_k: 1 if a relevant document is in the top k
+)
+
+var kindNames = [...]string{
+	NumRet: "num_ret", NumRel: "num_rel", NumRelRet: "num_rel_ret", MAP: "map", RPrec: "Rprec",
+	RecipRank: "recip_rank", P: "P", Recall: "recall", NDCG: "ndcg", NDCGCut: "ndcg_cut",
+	MAPCut: "map_cut", Success: "success",
+}
+
+// String returns trec_eval's name of the measure, such as "ndcg_cut".
+func (k MeasureKind) String() string {
+	if k >= NumRet && k <= Success {
+		return kindNames[k]
+	}
+	return "MeasureKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// needsCutoff reports whether the kind requires a cut-off (trec_eval's
+// "array" measures); RecipRank takes an optional one.
+func (k MeasureKind) needsCutoff() bool {
+	return k == P || k == Recall || k == NDCGCut || k == MAPCut || k == Success
+}
+
+// isCount reports whether the kind is an integer count, which trec_eval
+// sums rather than averages and prints without decimals.
+func (k MeasureKind) isCount() bool { return k == NumRet || k == NumRel || k == NumRelRet }
+
+// A Measure is a measure kind with its cut-off. Cutoff must be positive
+// for P, Recall, NDCGCut, MAPCut and Success; it is optional for RecipRank
+// (0 means no cut-off, trec_eval's recip_rank; a positive k gives MRR@k,
+// which trec_eval does not have) and must be 0 for the other kinds.
+type Measure struct {
+	Kind   MeasureKind
+	Cutoff int
+}
+
+// String returns the name trec_eval prints, such as "map", "P_10" or
+// "ndcg_cut_10"; RecipRank with a cut-off k is "recip_rank_k".
+func (m Measure) String() string {
+	if m.Cutoff > 0 {
+		return m.Kind.String() + "_" + strconv.Itoa(m.Cutoff)
+	}
+	return m.Kind.String()
+}
+
+// IsCount reports whether m is num_ret, num_rel or num_rel_ret: an integer
+// that the "all" line sums instead of averaging.
+func (m Measure) IsCount() bool { return m.Kind.isCount() }
+
+func (m Measure) check() {
+	switch {
+	case m.Kind < NumRet || m.Kind > Success:
+		panic("metrics: unknown measure " + m.Kind.String())
+	case m.Kind.needsCutoff() && m.Cutoff <= 0:
+		panic("metrics: measure " + m.Kind.String() + " needs a positive cut-off")
+	case m.Cutoff < 0 || (!m.Kind.needsCutoff() && m.Kind != RecipRank && m.Cutoff != 0):
+		panic("metrics: bad cut-off for measure " + m.String())
+	}
+}
+
+// CompareMeasures orders measures as trec_eval prints them: by kind, then
+// by cut-off.
+func CompareMeasures(a, b Measure) int {
+	if a.Kind != b.Kind {
+		return int(a.Kind) - int(b.Kind)
+	}
+	return a.Cutoff - b.Cutoff
+}
+
+// DefaultCutoffs returns trec_eval's default cut-offs of a kind ("-m P"
+// means P.5,10,15,20,30,100,200,500,1000; "-m success" means
+// success.1,5,10), or nil for kinds without cut-offs.
+func DefaultCutoffs(k MeasureKind) []int {
+	switch k {
+	case P, Recall, NDCGCut, MAPCut:
+		return []int{5, 10, 15, 20, 30, 100, 200, 500, 1000}
+	case Success:
+		return []int{1, 5, 10}
+	}
+	return nil
+}
+
+// ParseMeasure parses one trec_eval -m argument: a name, optionally
+// followed by '.' and comma-separated positive cut-offs ("map",
+// "P.5,10", "ndcg_cut.10"). A name that takes cut-offs without them gets
+// DefaultCutoffs. Cut-offs are sorted; a duplicate is an error, as in
+// trec_eval. "recip_rank.k" gives MRR@k (an extension).
+func ParseMeasure(spec string) ([]Measure, error) {
+	name, params, hasParams := strings.Cut(spec, ".")
+	kind := MeasureKind(0)
+	for k := NumRet; k <= Success; k++ {
+		if kindNames[k] == name {
+			kind = k
+		}
+	}
+	if kind == 0 {
+		return nil, fmt.Errorf("unknown measure %q", spec)
+	}
+	if !hasParams {
+		cuts := DefaultCutoffs(kind)
+		if cuts == nil {
+			return []Measure{{Kind: kind}}, nil
+		}
+		ms := make([]Measure, len(cuts))
+		for i, c := range cuts {
+			ms[i] = Measure{Kind: kind, Cutoff: c}
+		}
+		return ms, nil
+	}
+	if !kind.needsCutoff() && kind != RecipRank {
+		return nil, fmt.Errorf("measure %q takes no parameters", name)
+	}
+	var cuts []int
+	for _, p := range strings.Split(params, ",") {
+		c, err := strconv.Atoi(p)
+		if err != nil || c <= 0 {
+			return nil, fmt.Errorf("measure %q: cut-off %q is not a positive integer", spec, p)
+		}
+		cuts = append(cuts, c)
+	}
+	slices.Sort(cuts)
+	if len(slices.Compact(slices.Clone(cuts))) != len(cuts) {
+		return nil, fmt.Errorf("measure %q: duplicate cut-offs", spec)
+	}
+	ms := make([]Measure, len(cuts))
+	for i, c := range cuts {
+		ms[i] = Measure{Kind: kind, Cutoff: c}
+	}
+	return ms, nil
+}
