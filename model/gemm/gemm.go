@@ -102,6 +102,22 @@ func CheckSgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []floa
 	}
 }
 
+// needsProduct checks the arguments of an Sgemm call (CheckSgemm) and
+// completes the calls that need no product: empty C, or alpha = 0 or
+// k = 0, where C becomes beta*C without reading A and B. It reports
+// whether the product remains to be computed, with m, n, k > 0.
+func needsProduct(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	CheckSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return false
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return false
+	}
+	return true
+}
+
 // storedLen returns the number of elements a rows×cols row-major matrix with
 // leading dimension ld spans.
 func storedLen(rows, cols, ld int) int {

@@ -50,13 +50,8 @@ const (
 
 // Sgemm implements Implementation; see the package-level Sgemm.
 func (o *OpenBLAS) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	CheckSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if alpha == 0 || k == 0 {
-		// A and B may be empty here: keep their pointers out of C.
-		scaleC(m, n, beta, c, ldc)
+	// Past this check A and B hold elements, so &a[0] and &b[0] exist.
+	if !needsProduct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
 	if max(m, n, k, lda, ldb, ldc) > math.MaxInt32 {
