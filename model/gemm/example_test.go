@@ -26,3 +26,33 @@ func ExampleSgemm() {
 	// Output:
 	// [8 23 8 27.5]
 }
+
+// A training loop keeps one Pool for its whole run: products then split
+// across cores without waiting for an idle CPU to wake, and the loop's own
+// parallel work can use the same workers.
+func ExamplePool() {
+	pool := gemm.NewPool(gemm.PoolConfig{Workers: 2})
+	defer pool.Close()
+	impl := gemm.Native{Pool: pool}
+
+	const m, n, k = 64, 48, 32
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for i := range a {
+		a[i] = 1
+	}
+	for i := range b {
+		b[i] = 0.5
+	}
+	impl.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+
+	// Row sums of C, one task per row.
+	sums := make([]float32, m)
+	pool.Run(m, func(i int) {
+		for _, v := range c[i*n : (i+1)*n] {
+			sums[i] += v
+		}
+	})
+	fmt.Println(c[0], sums[0], sums[m-1])
+	// Output:
+	// 16 768 768
+}
