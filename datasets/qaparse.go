@@ -74,7 +74,7 @@ func parseQA(src, name string) (*qaFile, error) {
 		if err := hasData.see(s, 1, key); err != nil {
 			return err
 		}
-		return s.array(func(ai int) error {
+		err := s.array(func(ai int) error {
 			record = fmt.Sprintf("data[%d]", ai)
 			var a qaArticle
 			err := s.object(func(key string) error {
@@ -96,6 +96,10 @@ func parseQA(src, name string) (*qaFile, error) {
 			f.articles = append(f.articles, a)
 			return err
 		})
+		if err == nil {
+			record = ""
+		}
+		return err
 	})
 	if err == nil {
 		err = s.end()
