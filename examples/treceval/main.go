@@ -1,0 +1,325 @@
+// Command treceval is a drop-in NIST trec_eval 10.0 for the measures of
+// package metrics, written on top of it.
+//
+// Usage:
+//
+//	treceval [-q] [-c] [-n] [-l N] [-M N] [-m MEASURE[.k,k,...]]... QRELS RUN
+//
+// Flags may be combined and attached as in trec_eval ("-qc", "-mmap",
+// "-l2"). Measures: num_q, runid, num_ret, num_rel, num_rel_ret, map,
+// map_cut.k, Rprec, recip_rank (recip_rank.k is MRR@k, an extension), P.k,
+// recall.k, ndcg, ndcg_cut.k, success.k; a measure that takes cut-offs
+// gets trec_eval's defaults without them. Without -m, treceval prints
+// num_q, runid, num_ret, num_rel, num_rel_ret, map, Rprec, recip_rank and
+// P at the default cut-offs.
+//
+// The output is trec_eval's: "measure<TAB>topic<TAB>value" lines, the name
+// padded to 22 columns, values with 4 decimals and counts as integers, the
+// measures in trec_eval's order; -q adds a block per topic (qrels topics in
+// byte order) before the "all" block, which -n drops.
+//
+// Exit status, as trec_eval's: 0 on success; 1 for a usage error; 2 for an
+// unreadable or malformed file; 4 when a qrels topic is missing from the
+// run without -c, or when a topic being evaluated has the same document
+// twice in the run or in the qrels (the per-topic lines of the topics
+// before it are already printed); 7 when no topic has both results and
+// judgements. Error messages go to standard error and name the file and
+// line where there is one.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+
+	"github.com/polyret/polyret/metrics"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = "usage: treceval [-q] [-c] [-n] [-l N] [-M N] [-m MEASURE[.k,...]]... QRELS RUN"
+
+type config struct {
+	perQuery, complete, noSummary bool
+	numQ, runID                   bool
+	opt                           metrics.Options
+	measures                      []metrics.Measure
+	qrels, run                    string
+}
+
+// exitError carries an exit status.
+type exitError struct {
+	status int
+	err    error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func fail(status int, format string, args ...any) error {
+	return &exitError{status, fmt.Errorf(format, args...)}
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	w := bufio.NewWriter(stdout)
+	err := evaluate(args, w)
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = fail(1, "%v", ferr)
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "treceval:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.status
+	}
+	return 1
+}
+
+func parseArgs(args []string) (*config, error) {
+	c := &config{}
+	var files []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			files = append(files, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			files = append(files, a)
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			flag := a[j]
+			switch flag {
+			case 'q':
+				c.perQuery = true
+				continue
+			case 'c':
+				c.complete = true
+				continue
+			case 'n':
+				c.noSummary = true
+				continue
+			case 'h':
+				return nil, fail(1, "%s", usage)
+			case 'm', 'l', 'M':
+			default:
+				return nil, fail(1, "unknown flag -%c\n%s", flag, usage)
+			}
+			val := a[j+1:]
+			if val == "" {
+				if i+1 >= len(args) {
+					return nil, fail(1, "flag -%c needs a value\n%s", flag, usage)
+				}
+				i++
+				val = args[i]
+			}
+			if err := c.setValue(flag, val); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	if len(files) != 2 {
+		return nil, fail(1, "%s", usage)
+	}
+	c.qrels, c.run = files[0], files[1]
+	if c.measures == nil && !c.numQ && !c.runID {
+		c.numQ, c.runID = true, true
+		for _, spec := range []string{"num_ret", "num_rel", "num_rel_ret", "map", "Rprec", "recip_rank", "P"} {
+			c.setValue('m', spec)
+		}
+	}
+	slices.SortFunc(c.measures, metrics.CompareMeasures)
+	c.measures = slices.Compact(c.measures)
+	if c.complete {
+		c.opt.Topics = metrics.TopicsComplete
+	}
+	return c, nil
+}
+
+func (c *config) setValue(flag byte, val string) error {
+	switch flag {
+	case 'm':
+		switch val {
+		case "num_q":
+			c.numQ = true
+			return nil
+		case "runid":
+			c.runID = true
+			return nil
+		}
+		ms, err := metrics.ParseMeasure(val)
+		if err != nil {
+			return fail(1, "illegal measure: %v", err)
+		}
+		c.measures = append(c.measures, ms...)
+	case 'l':
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 0 {
+			return fail(1, "-l %q: want a relevance level ≥ 0", val)
+		}
+		c.opt.RelevanceLevel = n
+		if n == 0 {
+			c.opt.RelevanceLevel = -1 // metrics: negative selects level 0
+		}
+	case 'M':
+		n, err := strconv.Atoi(val)
+		if err != nil || n <= 0 {
+			return fail(1, "-M %q: want a positive number of documents", val)
+		}
+		c.opt.MaxDocs = n
+	}
+	return nil
+}
+
+// input is a qrels file or a run read without the library's duplicate
+// check, so that, like trec_eval, a duplicate only fails when its topic is
+// evaluated.
+type input struct {
+	qrels metrics.Qrels
+	run   metrics.Run
+	tag   string
+	dups  map[string]error // topic → first duplicate, in qrels or run
+}
+
+func evaluate(args []string, w *bufio.Writer) error {
+	c, err := parseArgs(args)
+	if err != nil {
+		return err
+	}
+	in := &input{qrels: metrics.Qrels{}, run: metrics.Run{}, dups: map[string]error{}}
+	if err := in.readQrels(c.qrels); err != nil {
+		return fail(2, "%v", err)
+	}
+	if err := in.readRun(c.run); err != nil {
+		return fail(2, "%v", err)
+	}
+	// Find the first topic that stops trec_eval, and score those before it.
+	var stop error
+	var topics []string
+	for _, topic := range in.qrels.Topics() {
+		_, inRun := in.run[topic]
+		if !inRun && !c.complete {
+			stop = fail(4, "qrels topic %q not found in run %s (-c scores it as 0)", topic, c.run)
+			break
+		}
+		if err := in.dups[topic]; err != nil {
+			stop = fail(4, "%v", err)
+			break
+		}
+		topics = append(topics, topic)
+	}
+	if stop == nil && len(topics) == 0 {
+		return fail(7, "no topic has both results and judgements")
+	}
+	if stop != nil {
+		if c.perQuery {
+			for _, topic := range topics {
+				v, err := metrics.EvaluateTopic(in.qrels[topic], in.run[topic], c.measures, c.opt)
+				if err != nil {
+					return fail(4, "%v", err)
+				}
+				printValues(w, c.measures, topic, v)
+			}
+		}
+		return stop
+	}
+	res, err := metrics.Evaluate(in.qrels, in.run, c.measures, c.opt)
+	if err != nil {
+		return fail(4, "%v", err)
+	}
+	if c.perQuery {
+		for t, topic := range res.Topics {
+			printValues(w, c.measures, topic, res.Values[t])
+		}
+	}
+	if c.noSummary {
+		return nil
+	}
+	if c.runID {
+		fmt.Fprintf(w, "%-22s\t%s\t%s\n", "runid", "all", in.tag)
+	}
+	if c.numQ {
+		fmt.Fprintf(w, "%-22s\t%s\t%d\n", "num_q", "all", len(res.Topics))
+	}
+	printValues(w, c.measures, "all", res.All)
+	return nil
+}
+
+func printValues(w io.Writer, ms []metrics.Measure, topic string, v []float64) {
+	for i, m := range ms {
+		if m.IsCount() {
+			fmt.Fprintf(w, "%-22s\t%s\t%d\n", m, topic, int64(v[i]))
+		} else {
+			fmt.Fprintf(w, "%-22s\t%s\t%6.4f\n", m, topic, v[i])
+		}
+	}
+}
+
+func (in *input) readQrels(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := metrics.NewQrelsReader(bufio.NewReader(f), path)
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		docs := in.qrels[rec.Topic]
+		if docs == nil {
+			docs = map[string]int{}
+			in.qrels[rec.Topic] = docs
+		}
+		if _, dup := docs[rec.Doc]; dup && in.dups[rec.Topic] == nil {
+			in.dups[rec.Topic] = fmt.Errorf("%s:%d: %w %q in topic %q", path, r.Line(), metrics.ErrDuplicateDoc, rec.Doc, rec.Topic)
+		}
+		docs[rec.Doc] = rec.Grade
+	}
+}
+
+func (in *input) readRun(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := metrics.NewRunReader(bufio.NewReader(f), path, metrics.FormatTREC)
+	seen := map[string]map[string]bool{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if in.tag == "" {
+			in.tag = rec.Tag
+		}
+		if seen[rec.Topic] == nil {
+			seen[rec.Topic] = map[string]bool{}
+		}
+		if seen[rec.Topic][rec.Doc] {
+			if in.dups[rec.Topic] == nil {
+				in.dups[rec.Topic] = fmt.Errorf("%s:%d: %w %q in topic %q", path, r.Line(), metrics.ErrDuplicateDoc, rec.Doc, rec.Topic)
+			}
+			continue
+		}
+		seen[rec.Topic][rec.Doc] = true
+		in.run[rec.Topic] = append(in.run[rec.Topic], metrics.ScoredDoc{ID: rec.Doc, Score: rec.Score})
+	}
+}
