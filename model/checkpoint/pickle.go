@@ -31,7 +31,6 @@ type storageRef struct {
 	key   string
 	dtype DType
 	numel int64
-	refs  int // number of tensors viewing it
 }
 
 // A tensorRef is a strided view of a storage, as torch._utils

@@ -71,7 +71,6 @@ func (u *unpickler) reduce(fn, args any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.refs++
 		return &tensorRef{storage: s, offset: off, size: size, stride: stride}, nil
 	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
 		if len(a) < 1 {

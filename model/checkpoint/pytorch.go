@@ -65,17 +65,11 @@ func DecodePyTorch(r io.ReaderAt, size int64) (map[string]Tensor, error) {
 	if err != nil {
 		return nil, &FormatError{Err: fmt.Errorf("%w: zip: %v", ErrHeader, err)}
 	}
-	a, err := newTorchArchive(zr)
+	a, err := openTorchArchive(zr, size)
 	if err != nil {
 		return nil, err
 	}
-	a.storageBudget = maxExpansion*uint64(size) + 64<<20
-	a.tensorBudget = a.storageBudget
-	pkl, err := a.readPickle()
-	if err != nil {
-		return nil, err
-	}
-	obj, err := unpickle(pkl, a.loadStorage)
+	obj, err := a.unpickle()
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +119,24 @@ func newTorchArchive(zr *zip.Reader) (*torchArchive, error) {
 	return a, nil
 }
 
-func (a *torchArchive) readPickle() ([]byte, error) {
-	return readEntry(a.files[a.prefix+"data.pkl"], MaxPickleSize)
+// openTorchArchive indexes a torch.save zip of the given file size.
+func openTorchArchive(zr *zip.Reader, size int64) (*torchArchive, error) {
+	a, err := newTorchArchive(zr)
+	if err != nil {
+		return nil, err
+	}
+	a.storageBudget = maxExpansion*uint64(size) + 64<<20
+	a.tensorBudget = a.storageBudget
+	return a, nil
+}
+
+// unpickle reads and runs data.pkl.
+func (a *torchArchive) unpickle() (any, error) {
+	pkl, err := readEntry(a.files[a.prefix+"data.pkl"], MaxPickleSize)
+	if err != nil {
+		return nil, err
+	}
+	return unpickle(pkl, a.loadStorage)
 }
 
 // readEntry reads a whole zip entry of at most limit bytes, checking its
@@ -205,39 +215,49 @@ func (a *torchArchive) loadStorage(pid pyTuple) (*storageRef, error) {
 	return s, nil
 }
 
-// materialize checks that obj is a state dict and reads its tensors.
-func (a *torchArchive) materialize(obj any) (map[string]Tensor, error) {
+// stateDict checks that obj is a state dict of valid tensor views within
+// the budget, and returns the views by name and the names by storage.
+func (a *torchArchive) stateDict(obj any) (map[string]*tensorRef, map[*storageRef][]string, error) {
 	d, ok := obj.(*pyDict)
 	if !ok {
-		return nil, &FormatError{Err: fmt.Errorf("%w: the pickle holds a %s, not a state dict", ErrUnsupported, typeName(obj))}
+		return nil, nil, &FormatError{Err: fmt.Errorf("%w: the pickle holds a %s, not a state dict", ErrUnsupported, typeName(obj))}
 	}
 	refs := make(map[string]*tensorRef, len(d.keys))
 	byStorage := make(map[*storageRef][]string)
 	for i, k := range d.keys {
 		name, ok := k.(string)
 		if !ok {
-			return nil, &FormatError{Err: fmt.Errorf("%w: state dict key %v is a %s", ErrUnsupported, k, typeName(k))}
+			return nil, nil, &FormatError{Err: fmt.Errorf("%w: state dict key %v is a %s", ErrUnsupported, k, typeName(k))}
 		}
 		t, ok := d.values[i].(*tensorRef)
 		if !ok {
-			return nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: value is a %s, not a tensor", ErrUnsupported, typeName(d.values[i]))}
+			return nil, nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: value is a %s, not a tensor", ErrUnsupported, typeName(d.values[i]))}
 		}
 		if _, dup := refs[name]; dup {
-			return nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: duplicate name", ErrHeader)}
+			return nil, nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: duplicate name", ErrHeader)}
 		}
 		nbytes, err := t.check()
 		if err != nil {
-			return nil, &FormatError{Tensor: name, Err: err}
+			return nil, nil, &FormatError{Tensor: name, Err: err}
 		}
 		if nbytes > a.tensorBudget {
-			return nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: tensors of more than %d× the file size", ErrLimit, maxExpansion)}
+			return nil, nil, &FormatError{Tensor: name, Err: fmt.Errorf("%w: tensors of more than %d× the file size", ErrLimit, maxExpansion)}
 		}
 		a.tensorBudget -= nbytes
 		refs[name] = t
 		byStorage[t.storage] = append(byStorage[t.storage], name)
 	}
-	// Read storage by storage in key order, so that a storage's bytes are
-	// dropped once its tensors are built.
+	return refs, byStorage, nil
+}
+
+// materialize reads the tensors of the state dict obj, storage by storage
+// in key order, so that a storage's bytes are dropped once its tensors are
+// built.
+func (a *torchArchive) materialize(obj any) (map[string]Tensor, error) {
+	refs, byStorage, err := a.stateDict(obj)
+	if err != nil {
+		return nil, err
+	}
 	storages := make([]*storageRef, 0, len(byStorage))
 	for s := range byStorage {
 		storages = append(storages, s)
@@ -246,28 +266,49 @@ func (a *torchArchive) materialize(obj any) (map[string]Tensor, error) {
 	tensors := make(map[string]Tensor, len(refs))
 	for _, s := range storages {
 		names := byStorage[s]
-		buf, err := readEntry(a.files[a.prefix+"data/"+s.key], math.MaxUint64)
+		buf, err := a.readStorage(s, names[0])
 		if err != nil {
-			fe := err.(*FormatError)
-			fe.Tensor = names[0]
-			return nil, fe
+			return nil, err
 		}
 		for _, name := range names {
-			t := refs[name]
-			shape := make([]int, len(t.size))
-			for i, d := range t.size {
-				shape[i] = int(d)
-			}
-			out := Tensor{DType: s.dtype, Shape: shape}
-			if len(names) == 1 && t.offset == 0 && t.isContiguous() && int64(t.numel()) == s.numel {
-				out.Data = buf // the only view of the whole storage: no copy
-			} else {
-				out.Data = t.gather(buf)
-			}
-			tensors[name] = out
+			tensors[name] = refs[name].build(buf, len(names) == 1)
 		}
 	}
 	return tensors, nil
+}
+
+// readStorage reads the bytes of storage s; name is the tensor to blame
+// for an error.
+func (a *torchArchive) readStorage(s *storageRef, name string) ([]byte, error) {
+	buf, err := readEntry(a.files[a.prefix+"data/"+s.key], math.MaxUint64)
+	if err != nil {
+		fe := err.(*FormatError)
+		fe.Tensor = name
+		return nil, fe
+	}
+	return buf, nil
+}
+
+// build returns the tensor the view selects from storage bytes buf. If the
+// view is the storage's only one (sole) and covers it all, the tensor takes
+// buf itself; otherwise it gets a copy.
+func (t *tensorRef) build(buf []byte, sole bool) Tensor {
+	out := Tensor{DType: t.storage.dtype, Shape: t.shape()}
+	if sole && t.offset == 0 && t.isContiguous() && int64(t.numel()) == t.storage.numel {
+		out.Data = buf
+	} else {
+		out.Data = t.gather(buf)
+	}
+	return out
+}
+
+// shape returns the view's size as ints (checked to fit).
+func (t *tensorRef) shape() []int {
+	shape := make([]int, len(t.size))
+	for i, d := range t.size {
+		shape[i] = int(d)
+	}
+	return shape
 }
 
 // check validates the view against its storage and returns its byte size.

@@ -88,17 +88,26 @@ func DecodeSafetensors(r io.ReaderAt, size int64) (map[string]Tensor, map[string
 		return nil, nil, err
 	}
 	tensors := make(map[string]Tensor, len(h.entries))
-	for _, e := range h.entries {
-		data := alignedBytes(int(e.end - e.begin))
-		if err := readAtFull(r, data, h.dataStart+int64(e.begin)); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = fmt.Errorf("%w: %v", ErrTruncated, err)
-			}
-			return nil, nil, &FormatError{Tensor: e.name, Err: err}
+	for i := range h.entries {
+		t, err := h.read(r, &h.entries[i])
+		if err != nil {
+			return nil, nil, err
 		}
-		tensors[e.name] = Tensor{DType: e.dtype, Shape: e.shape, Data: data}
+		tensors[h.entries[i].name] = t
 	}
 	return tensors, h.metadata, nil
+}
+
+// read reads the tensor of entry e from r into new aligned memory.
+func (h *stHeader) read(r io.ReaderAt, e *stEntry) (Tensor, error) {
+	data := alignedBytes(int(e.end - e.begin))
+	if err := readAtFull(r, data, h.dataStart+int64(e.begin)); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF { // the file shrank
+			err = fmt.Errorf("%w: %v", ErrTruncated, err)
+		}
+		return Tensor{}, &FormatError{Tensor: e.name, Err: err}
+	}
+	return Tensor{DType: e.dtype, Shape: slices.Clone(e.shape), Data: data}, nil
 }
 
 // readAtFull fills b from r at off. Unlike ReadAt it accepts an empty b at
