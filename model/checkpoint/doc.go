@@ -34,7 +34,9 @@
 // ReadFile chooses the reader from the file's first bytes (the extension
 // only when they match no kind): ReadSafetensors, ReadPyTorch, or
 // ReadSharded for a file ending in ".index.json". DecodeSafetensors and
-// DecodePyTorch read from an io.ReaderAt.
+// DecodePyTorch read from an io.ReaderAt. Open returns a Reader that
+// validates a file's tensor descriptions up front and reads tensors one at
+// a time, to inspect shapes or load part of a large checkpoint.
 //
 // Safetensors: a file is accepted when Python's safetensors accepts it,
 // except that duplicate names or fields are errors and the 8-bit float
