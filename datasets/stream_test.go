@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/polyret/polyret/metrics"
 )
 
 var sampleTuples = []Tuple{
@@ -388,5 +391,73 @@ func TestLoadMarco(t *testing.T) {
 	_, err = LoadMarco(ctx, dup, "t.tsv", map[Lang]MarcoFiles{"en": {Collection: "c.tsv", Queries: "q.tsv"}}, MarcoConfig{})
 	if !errors.Is(err, ErrDuplicateID) {
 		t.Errorf("duplicate pid: %v", err)
+	}
+}
+
+func TestLoadMIRACL(t *testing.T) {
+	files := MIRACLFiles{
+		Topics: "topics.miracl-v1.0-de-dev.tsv",
+		Qrels:  "qrels.miracl-v1.0-de-dev.tsv",
+		Corpus: []string{"corpus.jsonl.gz"},
+	}
+	task, err := LoadMIRACL(context.Background(), os.DirFS("testdata/miracl"), "de", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.Name != "miracl-de" || task.Setting != Mono || task.QueryLang != "de" || task.CandidateLang != "de" {
+		t.Errorf("task %q %v %q %q", task.Name, task.Setting, task.QueryLang, task.CandidateLang)
+	}
+	judged, relevant := 0, 0
+	for _, docs := range task.Qrels {
+		for _, g := range docs {
+			judged++
+			if g > 0 {
+				relevant++
+			}
+		}
+	}
+	// 305 dev topics, 3,144 judgements of which 811 relevant (wc and awk
+	// on the file); the synthetic corpus has 42 passages.
+	if len(task.Queries) != 305 || len(task.Qrels) != 305 || judged != 3144 || relevant != 811 || len(task.Candidates) != 42 {
+		t.Errorf("%d queries, %d qrels topics, %d judged, %d relevant, %d candidates",
+			len(task.Queries), len(task.Qrels), judged, relevant, len(task.Candidates))
+	}
+	if task.Qrels["10055536#0"]["2653#14"] != 1 || task.Qrels["10055536#0"]["220710#0"] != 0 {
+		t.Errorf("qrels of 10055536#0: %v", task.Qrels["10055536#0"])
+	}
+	c := task.Candidates[0]
+	if c.ID != "2653#14" || c.Title != "Artikel 2653" || c.Lang != "de" {
+		t.Errorf("first candidate %+v", c)
+	}
+	m := task.Mono("de")
+	if len(m.Queries) != 3 {
+		t.Errorf("Mono(de) keeps %d queries with a relevant passage in the corpus, want 3", len(m.Queries))
+	}
+
+	bad := fstest.MapFS{
+		"t.tsv":   {Data: []byte("1\ta\n2\tb\n")},
+		"q.tsv":   {Data: []byte("1 Q0 d1 1\n3 Q0 d1 1\n")},
+		"ok.tsv":  {Data: gz([]byte("1 Q0 d1 1\n2 Q0 d2 0\n"))},
+		"dup.tsv": {Data: []byte("1 Q0 d1 1\n1 Q0 d1 0\n")},
+		"c.jsonl": {Data: []byte(`{"docid":"d1","text":"x"}` + "\n" + `{"docid":"d1","text":"y"}` + "\n")},
+		"e.jsonl": {Data: []byte{}},
+	}
+	for _, tc := range []struct {
+		name  string
+		files MIRACLFiles
+		want  error
+	}{
+		{"qrels topic not a topic", MIRACLFiles{"t.tsv", "q.tsv", nil}, ErrUnknownID},
+		{"duplicate docid", MIRACLFiles{"t.tsv", "ok.tsv", []string{"c.jsonl"}}, ErrDuplicateID},
+		{"duplicate qrels", MIRACLFiles{"t.tsv", "dup.tsv", nil}, metrics.ErrDuplicateDoc},
+		{"missing file", MIRACLFiles{"t.tsv", "ok.tsv", []string{"nope.jsonl"}}, fs.ErrNotExist},
+	} {
+		if _, err := LoadMIRACL(context.Background(), bad, "xx", tc.files); !errors.Is(err, tc.want) {
+			t.Errorf("%s: error %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	task, err = LoadMIRACL(context.Background(), bad, "xx", MIRACLFiles{"t.tsv", "ok.tsv", []string{"e.jsonl"}})
+	if err != nil || len(task.Qrels["2"]) != 1 {
+		t.Errorf("gzipped qrels: %v, %v", err, task)
 	}
 }

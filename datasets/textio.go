@@ -122,21 +122,6 @@ func (lr *lineReader) next() ([]byte, error) {
 	return line, nil
 }
 
-// openLines opens name in fsys for line reading. The caller closes the
-// returned closer.
-func openLines(fsys fs.FS, name string) (*lineReader, io.Closer, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	lr, err := newLineReader(f, name)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return lr, f, nil
-}
-
 // readText reads a whole (possibly gzipped) file of at most MaxFileBytes.
 func readText(fsys fs.FS, name string) (string, error) {
 	f, err := fsys.Open(name)
