@@ -2,9 +2,11 @@ package checkpoint
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -158,5 +160,49 @@ func TestWriteSafetensorsAtomic(t *testing.T) {
 	}
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
 		t.Errorf("written file mode %v, want 0644", st.Mode())
+	}
+}
+
+// TestReadShardedPyTorch reads a pytorch_model.bin.index.json over two
+// torch.save shards.
+func TestReadShardedPyTorch(t *testing.T) {
+	dir := t.TempDir()
+	want := map[string]Tensor{}
+	var m strings.Builder
+	m.WriteString(`{"metadata":{},"weight_map":{`)
+	for i, src := range []string{"testdata/mixed.bin", "testdata/module.bin"} {
+		shard := []string{"pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"}[i]
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, shard), b, 0o644)
+		ts, err := ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, tt := range ts {
+			if len(want) > 0 {
+				m.WriteByte(',')
+			}
+			want[name] = tt
+			q, _ := json.Marshal(name)
+			m.WriteString(string(q) + `:"` + shard + `"`)
+		}
+	}
+	m.WriteString("}}")
+	index := filepath.Join(dir, "pytorch_model.bin.index.json")
+	os.WriteFile(index, []byte(m.String()), 0o644)
+	got, err := ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("ReadFile(index): %d tensors, want %d", len(got), len(want))
+	}
+	for name, w := range want {
+		if !bytes.Equal(got[name].Data, w.Data) || !slices.Equal(got[name].Shape, w.Shape) {
+			t.Errorf("tensor %q differs", name)
+		}
 	}
 }
