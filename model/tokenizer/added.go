@@ -30,9 +30,9 @@ type addedVocab struct {
 }
 
 // newAddedVocab indexes tokens; a later duplicate of a text wins.
-func newAddedVocab(tokens []addedToken) *addedVocab {
+func newAddedVocab(tokens []addedToken) (*addedVocab, error) {
 	if len(tokens) == 0 {
-		return nil
+		return nil, nil
 	}
 	a := &addedVocab{
 		list:   tokens,
@@ -62,11 +62,16 @@ func newAddedVocab(tokens []addedToken) *addedVocab {
 			a.firstNon[text[0]] = true
 		}
 	}
-	a.all = buildTrie(all)
-	if len(non) > 0 {
-		a.nonSpecial = buildTrie(non)
+	var err error
+	if a.all, err = buildTrie(all); err != nil {
+		return nil, err
 	}
-	return a
+	if len(non) > 0 {
+		if a.nonSpecial, err = buildTrie(non); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // encodeSegments encodes text, matching added tokens first.
@@ -91,7 +96,7 @@ func (t *Tokenizer) encodeSegments(b *buffer, text string, matchSpecial bool) {
 			i++
 			continue
 		}
-		idx, n, ok := tr.longestPrefix(text[i:])
+		idx, n, ok := longestPrefix(tr, text[i:])
 		if !ok || (a.list[idx].singleWord && !singleWordOK(text, i, i+n)) {
 			i++
 			continue

@@ -384,7 +384,10 @@ func (t *Tokenizer) hfSpecials(f *hfFile, names map[string]string, unk Token) er
 		added = append(added, addedToken{text: a.Content, id: a.ID, special: a.Special,
 			lstrip: a.LStrip, rstrip: a.RStrip, singleWord: a.SingleWord})
 	}
-	t.added = newAddedVocab(added)
+	var err error
+	if t.added, err = newAddedVocab(added); err != nil {
+		return errorf("", 0, ErrUnsupported, "added tokens: %v", err)
+	}
 	find := func(name string) Token {
 		if id, ok := t.TokenToID(name); ok {
 			return Token{name, id}

@@ -118,7 +118,9 @@ func newWordPieceTokenizer(vocab []string, cfg BertConfig, names bertSpecialName
 			added = append(added, addedToken{text: tk.Text, id: tk.ID, special: true})
 		}
 	}
-	t.added = newAddedVocab(added)
+	if t.added, err = newAddedVocab(added); err != nil {
+		return nil, errorf("", 0, ErrUnsupported, "added tokens: %v", err)
+	}
 	return t, nil
 }
 

@@ -57,7 +57,11 @@ func parseSentencePiece(file string, data []byte, layout Layout) (*Tokenizer, er
 		}
 		return nil, err
 	}
-	return newUnigramTokenizer(u, m, layout), nil
+	t, err := newUnigramTokenizer(u, m, layout)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // newUnigram validates m as SentencePiece's ModelInterface does and builds
@@ -142,9 +146,29 @@ func newUnigram(m *spmModel) (*unigram, error) {
 		return nil, errorf("", 0, ErrFormat, "no normal pieces")
 	}
 	u.minScore, u.maxScore = scoreRange(m.scores, m.types)
-	u.trie = buildTrie(entries)
+	var err error
+	if u.trie, err = buildTrie(entries); err != nil {
+		return nil, errorf("", 0, ErrUnsupported, "%v", err)
+	}
+	u.slots = make([]latticeSlot, len(u.trie.units))
+	for node := range u.trie.units {
+		id, ok := u.trie.value(int32(node))
+		if !ok {
+			continue
+		}
+		sl := latticeSlot{id, m.scores[id]}
+		switch m.types[id] {
+		case pieceUnused:
+			sl.id |= slotUnused
+		case pieceUserDefined:
+			sl.id |= slotUserDefined
+		}
+		u.slots[node] = sl
+	}
 	if len(user) > 0 {
-		u.userDefined = buildTrie(user)
+		if u.userDefined, err = buildTrie(user); err != nil {
+			return nil, errorf("", 0, ErrUnsupported, "%v", err)
+		}
 	}
 	if len(m.charsMap) > 0 {
 		cm, err := parseCharsMap(m.charsMap)
@@ -160,7 +184,7 @@ func newUnigram(m *spmModel) (*unigram, error) {
 var xlmrFairseq = map[string]int32{"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
 
 // newUnigramTokenizer sets up ids and special tokens for layout.
-func newUnigramTokenizer(u *unigram, m *spmModel, layout Layout) *Tokenizer {
+func newUnigramTokenizer(u *unigram, m *spmModel, layout Layout) (*Tokenizer, error) {
 	t := &Tokenizer{kind: Unigram, model: u}
 	n := len(u.pieces)
 	piece := func(id int32) Token {
@@ -221,8 +245,11 @@ func newUnigramTokenizer(u *unigram, m *spmModel, layout Layout) *Tokenizer {
 	if t.special.SEP.ID >= 0 {
 		t.suffix = []Token{t.special.SEP}
 	}
-	t.added = newAddedVocab(added)
-	return t
+	var err error
+	if t.added, err = newAddedVocab(added); err != nil {
+		return nil, errorf("", 0, ErrUnsupported, "added tokens: %v", err)
+	}
+	return t, nil
 }
 
 // loadSPMFile reads a .model file (gzip-compressed if named *.gz).

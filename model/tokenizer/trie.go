@@ -1,23 +1,33 @@
 package tokenizer
 
 import (
+	"errors"
 	"slices"
 	"strings"
 )
 
-// A trie maps byte strings to int32 values with a double array: the child of
-// node s on byte b is node n = base[s]+b+1 if check[n] == s. Walking it costs
-// one array access per input byte, which is what makes longest-match
-// WordPiece and the Unigram lattice fast. It is read-only after build.
+// A trie maps byte strings to int32 values with a double array. Each node
+// is one packed uint32 unit: its children's base, whether a key ends here,
+// and the label (byte+1) of the edge that leads to it. The child of node s
+// on byte c is n = base(s)+c+1 if label(n) == c+1; every node with
+// children has its own base, so the label alone identifies the parent, and
+// childless nodes have base 0, which no parent uses. Walking the trie costs
+// one 4-byte load per input byte, which keeps the XLM-R vocabulary's
+// 780,000 nodes in 3 MB of cache-friendly array. It is read-only after
+// build.
 type trie struct {
-	nodes []trieNode
+	units  []uint32
+	values []int32 // values[n] is the value of the key ending at node n
 }
 
-type trieNode struct {
-	base  int32 // children of this node live at base+1+byte
-	check int32 // parent node index; -1 marks a free slot
-	value int32 // value of the key ending here, or -1
-}
+const (
+	trieLabelMask = 1<<9 - 1
+	trieValueBit  = 1 << 9
+	trieBaseShift = 10
+	// trieMaxBase bounds the array at about 4M nodes, several times what a
+	// 250,000-piece vocabulary needs.
+	trieMaxBase = 1<<(32-trieBaseShift) - 1
+)
 
 // trieRoot is the index of the root node.
 const trieRoot = 0
@@ -28,17 +38,19 @@ type trieEntry struct {
 	value int32
 }
 
+// errTrieTooLarge reports a vocabulary too large for the packed units.
+var errTrieTooLarge = errors.New("vocabulary too large for the trie")
+
 // buildTrie returns a trie holding entries. Keys must be distinct; empty keys
 // are ignored. buildTrie sorts entries in place.
-func buildTrie(entries []trieEntry) *trie {
+func buildTrie(entries []trieEntry) (*trie, error) {
 	slices.SortFunc(entries, func(a, b trieEntry) int { return strings.Compare(a.key, b.key) })
 	for len(entries) > 0 && entries[0].key == "" {
 		entries = entries[1:]
 	}
 	b := &trieBuilder{}
 	b.grow(1024)
-	b.use(trieRoot, -2)
-	b.nodes[trieRoot].value = -1
+	b.use(trieRoot, 0)
 	type job struct {
 		node   int32
 		lo, hi int // entries[lo:hi] share the first depth bytes
@@ -52,7 +64,8 @@ func buildTrie(entries []trieEntry) *trie {
 		stack = stack[:len(stack)-1]
 		lo := j.lo
 		if lo < j.hi && len(entries[lo].key) == j.depth {
-			b.nodes[j.node].value = entries[lo].value
+			b.units[j.node] |= trieValueBit
+			b.values[j.node] = entries[lo].value
 			lo++
 		}
 		if lo == j.hi {
@@ -68,29 +81,39 @@ func buildTrie(entries []trieEntry) *trie {
 		}
 		starts = append(starts, j.hi)
 		base := b.findBase(labels)
-		b.nodes[j.node].base = base
+		if base > trieMaxBase {
+			return nil, errTrieTooLarge
+		}
+		b.setBase(base)
+		b.units[j.node] |= uint32(base) << trieBaseShift
 		for k, c := range labels {
 			n := base + int32(c) + 1
-			b.use(n, j.node)
-			b.nodes[n].value = -1
+			b.use(n, uint32(c)+1)
 			stack = append(stack, job{n, starts[k], starts[k+1], j.depth + 1})
 		}
 	}
-	// Trim trailing free slots; lookups bound-check against len(nodes).
-	last := len(b.nodes) - 1
-	for last > 0 && b.nodes[last].check == -1 {
+	last := len(b.units) - 1
+	for last > 0 && !b.occupied(int32(last)) {
 		last--
 	}
-	return &trie{nodes: slices.Clip(b.nodes[:last+1])}
+	return &trie{units: slices.Clip(b.units[:last+1]), values: slices.Clip(b.values[:last+1])}, nil
 }
 
 // child returns the child of node s on byte c.
 func (t *trie) child(s int32, c byte) (int32, bool) {
-	n := t.nodes[s].base + int32(c) + 1
-	if uint(n) < uint(len(t.nodes)) && t.nodes[n].check == s {
-		return n, true
+	n := int(t.units[s]>>trieBaseShift) + int(c) + 1
+	if n < len(t.units) && t.units[n]&trieLabelMask == uint32(c)+1 {
+		return int32(n), true
 	}
 	return 0, false
+}
+
+// value returns the value of the key ending at node s.
+func (t *trie) value(s int32) (int32, bool) {
+	if t.units[s]&trieValueBit == 0 {
+		return 0, false
+	}
+	return t.values[s], true
 }
 
 // lookup returns the value of key.
@@ -102,25 +125,22 @@ func (t *trie) lookup(key string) (int32, bool) {
 			return 0, false
 		}
 	}
-	if v := t.nodes[s].value; v >= 0 {
-		return v, true
-	}
-	return 0, false
+	return t.value(s)
 }
 
 // longestPrefix returns the value and length of the longest key that is a
 // prefix of s, or ok == false if there is none.
-func (t *trie) longestPrefix(s string) (value int32, n int, ok bool) {
-	node := int32(trieRoot)
+func longestPrefix[S ~string | ~[]byte](t *trie, s S) (value int32, n int, ok bool) {
+	units := t.units
+	node := 0
 	for i := 0; i < len(s); i++ {
-		nd := &t.nodes[node]
-		next := nd.base + int32(s[i]) + 1
-		if uint(next) >= uint(len(t.nodes)) || t.nodes[next].check != node {
+		next := int(units[node]>>trieBaseShift) + int(s[i]) + 1
+		if next >= len(units) || units[next]&trieLabelMask != uint32(s[i])+1 {
 			break
 		}
 		node = next
-		if v := t.nodes[node].value; v >= 0 {
-			value, n, ok = v, i+1, true
+		if units[node]&trieValueBit != 0 {
+			value, n, ok = t.values[node], i+1, true
 		}
 	}
 	return value, n, ok
@@ -129,14 +149,19 @@ func (t *trie) longestPrefix(s string) (value int32, n int, ok bool) {
 // trieBuilder places nodes in the double array. Free slots form a doubly
 // linked list so that findBase skips occupied regions.
 type trieBuilder struct {
-	nodes      []trieNode
+	units      []uint32
+	values     []int32
+	taken      []bool  // slot occupied
+	baseUsed   []bool  // base value assigned to a node
 	next, prev []int32 // free list links; -1 ends the list
 	head, tail int32   // ends of the free list, or -1
 }
 
+func (b *trieBuilder) occupied(n int32) bool { return b.taken[n] }
+
 // grow extends the arrays to at least n slots, linking the new ones as free.
 func (b *trieBuilder) grow(n int) {
-	old := len(b.nodes)
+	old := len(b.units)
 	if n <= old {
 		return
 	}
@@ -144,13 +169,15 @@ func (b *trieBuilder) grow(n int) {
 		b.head, b.tail = -1, -1
 	}
 	n = max(n, old+old/2)
-	b.nodes = slices.Grow(b.nodes, n-old)
-	b.next = slices.Grow(b.next, n-old)
-	b.prev = slices.Grow(b.prev, n-old)
+	b.units = slices.Grow(b.units, n-old)[:n]
+	b.values = slices.Grow(b.values, n-old)[:n]
+	b.taken = slices.Grow(b.taken, n-old)[:n]
+	b.baseUsed = slices.Grow(b.baseUsed, n-old)[:n]
+	b.next = slices.Grow(b.next, n-old)[:n]
+	b.prev = slices.Grow(b.prev, n-old)[:n]
 	for i := int32(old); i < int32(n); i++ {
-		b.nodes = append(b.nodes, trieNode{check: -1, value: -1})
-		b.next = append(b.next, -1)
-		b.prev = append(b.prev, b.tail)
+		b.next[i] = -1
+		b.prev[i] = b.tail
 		if b.tail >= 0 {
 			b.next[b.tail] = i
 		} else {
@@ -160,13 +187,14 @@ func (b *trieBuilder) grow(n int) {
 	}
 }
 
-// use marks slot n as occupied by a child of parent.
-func (b *trieBuilder) use(n, parent int32) {
+// use marks slot n as a node reached by an edge with the given label.
+func (b *trieBuilder) use(n int32, label uint32) {
 	b.grow(int(n) + 1)
-	if b.nodes[n].check != -1 {
+	if b.taken[n] {
 		panic("tokenizer: internal error: trie slot reused")
 	}
-	b.nodes[n].check = parent
+	b.taken[n] = true
+	b.units[n] = label
 	p, q := b.prev[n], b.next[n]
 	if p >= 0 {
 		b.next[p] = q
@@ -180,22 +208,28 @@ func (b *trieBuilder) use(n, parent int32) {
 	}
 }
 
-// findBase returns a base such that every base+label+1 slot is free.
+func (b *trieBuilder) setBase(base int32) {
+	b.grow(int(base) + 1)
+	b.baseUsed[base] = true
+}
+
+// findBase returns an unused base ≥ 1 such that every base+label+1 slot is
+// free.
 func (b *trieBuilder) findBase(labels []byte) int32 {
 	first := int32(labels[0]) + 1
 	for p := b.head; p >= 0; p = b.next[p] {
-		if base := p - first; base >= 1 && b.fits(base, labels) {
+		if base := p - first; base >= 1 && !b.baseUsed[base] && b.fits(base, labels) {
 			return base
 		}
 	}
-	// Slots past the end are free.
-	return max(int32(len(b.nodes))-first, 1)
+	// Slots past the end are free and their bases unused.
+	return max(int32(len(b.units))-first, 1)
 }
 
 func (b *trieBuilder) fits(base int32, labels []byte) bool {
 	for _, c := range labels[1:] {
 		n := int(base) + int(c) + 1
-		if n < len(b.nodes) && b.nodes[n].check != -1 {
+		if n < len(b.units) && b.taken[n] {
 			return false
 		}
 	}

@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -30,7 +29,10 @@ func TestTrie(t *testing.T) {
 		want[k] = int32(len(want))
 		entries = append(entries, trieEntry{k, want[k]})
 	}
-	tr := buildTrie(entries)
+	tr, err := buildTrie(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for k, v := range want {
 		if got, ok := tr.lookup(k); !ok || got != v {
 			t.Fatalf("lookup(%q) = %d, %v, want %d", k, got, ok, v)
@@ -55,10 +57,9 @@ func TestTrie(t *testing.T) {
 				bestN, bestV = e, v
 			}
 		}
-		v, gn, ok := tr.longestPrefix(k)
+		v, gn, ok := longestPrefix(tr, k)
 		if ok != (bestN > 0) || gn != bestN || (ok && v != bestV) {
 			t.Fatalf("longestPrefix(%q) = %d, %d, %v, want %d, %d", k, v, gn, ok, bestV, bestN)
 		}
 	}
-	fmt.Println(len(tr.nodes))
 }

@@ -17,6 +17,9 @@ type unigram struct {
 	types  []pieceType
 	// trie holds NORMAL, USER_DEFINED and UNUSED pieces (spm ids).
 	trie *trie
+	// slots holds, by trie node, the id and score of the piece ending
+	// there: one load per lattice node.
+	slots []latticeSlot
 	// ids maps every piece to its spm id.
 	ids          map[string]int32
 	unkID        int32
@@ -40,6 +43,17 @@ type unigram struct {
 
 	states sync.Pool
 }
+
+type latticeSlot struct {
+	id    int32 // spm id, with slotUnused or slotUserDefined set
+	score float32
+}
+
+const (
+	slotUnused      = 1 << 30
+	slotUserDefined = 1 << 29
+	slotFlags       = slotUnused | slotUserDefined
+)
 
 // unigramState is the scratch space of one encode call.
 type unigramState struct {
@@ -90,7 +104,7 @@ func (u *unigram) tokenToID(tok string) (int32, bool) {
 // the first character itself (U+FFFD for one byte of invalid UTF-8).
 func (u *unigram) normalizePrefix(s string) (string, int) {
 	if u.userDefined != nil {
-		if _, n, ok := u.userDefined.longestPrefix(s); ok {
+		if _, n, ok := longestPrefix(u.userDefined, s); ok {
 			return s[:n], n
 		}
 	}
@@ -205,33 +219,33 @@ func (u *unigram) viterbi(st *unigramState) {
 		score[i] = 0
 	}
 	unkScore := u.minScore - 10
-	nodes := u.trie.nodes
+	units, slots := u.trie.units, u.slots
 	for at := 0; at < size; {
 		base := score[at]
 		hasSingle := false
 		mblen := min(oneCharLen(norm[at]), size-at)
-		node := int32(trieRoot)
+		node := 0
 		for pos := at; pos < size; pos++ {
-			next := nodes[node].base + int32(norm[pos]) + 1
-			if uint(next) >= uint(len(nodes)) || nodes[next].check != node {
+			c := norm[pos]
+			next := int(units[node]>>trieBaseShift) + int(c) + 1
+			if next >= len(units) || units[next]&trieLabelMask != uint32(c)+1 {
 				break
 			}
 			node = next
-			id := nodes[node].value
-			if id < 0 {
+			if units[node]&trieValueBit == 0 {
 				continue
 			}
-			typ := u.types[id]
-			if typ == pieceUnused {
-				continue
-			}
+			sl := slots[node]
+			id := sl.id
 			end := pos + 1
 			length := end - at
-			var s float64
-			if typ == pieceUserDefined {
+			s := float64(sl.score)
+			if id&slotFlags != 0 {
+				if id&slotUnused != 0 {
+					continue
+				}
+				id &^= slotFlags
 				s = float64(float32(float32(length)*u.maxScore)) - 0.1
-			} else {
-				s = float64(u.scores[id])
 			}
 			cand := s + float64(base)
 			if starts[end] == -1 || cand > float64(score[end]) {

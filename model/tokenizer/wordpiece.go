@@ -108,8 +108,13 @@ func newWordPiece(vocab []string, cfg BertConfig) (*wordPiece, error) {
 			cont = append(cont, trieEntry{rest, id})
 		}
 	}
-	w.initial = buildTrie(initial)
-	w.cont = buildTrie(cont)
+	var err error
+	if w.initial, err = buildTrie(initial); err != nil {
+		return nil, errorf("", 0, ErrUnsupported, "%v", err)
+	}
+	if w.cont, err = buildTrie(cont); err != nil {
+		return nil, errorf("", 0, ErrUnsupported, "%v", err)
+	}
 	return w, nil
 }
 
@@ -350,23 +355,6 @@ func (s *wpState) flush() {
 	}
 	s.word, s.start, s.end = word[:0], s.start[:0], s.end[:0]
 	s.nrune = 0
-}
-
-// longestPrefix is trie.longestPrefix for a byte slice.
-func longestPrefix(t *trie, s []byte) (value int32, n int, ok bool) {
-	nodes := t.nodes
-	node := int32(trieRoot)
-	for i, c := range s {
-		next := nodes[node].base + int32(c) + 1
-		if uint(next) >= uint(len(nodes)) || nodes[next].check != node {
-			break
-		}
-		node = next
-		if v := nodes[node].value; v >= 0 {
-			value, n, ok = v, i+1, true
-		}
-	}
-	return value, n, ok
 }
 
 // decode is Hugging Face's WordPiece decoder with cleanup: tokens joined
