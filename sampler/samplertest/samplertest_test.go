@@ -87,10 +87,10 @@ func with(step int, f func(*sampler.Batch)) func(int) (sampler.Batch, error) {
 
 func TestCheckAccepts(t *testing.T) {
 	for name, s := range map[string]sampler.HybridSampler{
-		"endless":           &fake{next: good},
-		"finite":            &fake{next: finite(3, good)},
-		"resumable":         &resumable{fake: fake{next: good}},
-		"resumable finite":  &resumable{fake: fake{next: finite(12, good)}},
+		"endless":            &fake{next: good},
+		"finite":             &fake{next: finite(3, good)},
+		"resumable":          &resumable{fake: fake{next: good}},
+		"resumable finite":   &resumable{fake: fake{next: finite(12, good)}},
 		"finite before save": &resumable{fake: fake{next: finite(2, good)}},
 		"mixed-monolingual": &fake{next: func(int) (sampler.Batch, error) {
 			return sampler.Batch{Mode: sampler.MixedMonolingual, Items: []sampler.Item{item(0, "en", "en"), item(1, "de", "de")}}, nil
