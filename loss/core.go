@@ -20,6 +20,7 @@ type problem[T float.DType] struct {
 	c       int // candidates: b positives then m hard negatives
 	negOf   []int
 	gid     []int   // group of each item as a small int; nil: no mask
+	mask    []bool  // b×c: candidate j is in the softmax of query i
 	scale   float64 // 1/τ
 	theta   bool    // learnable scale inside its bounds: θ gets a gradient
 
@@ -92,7 +93,8 @@ func newProblem[T float.DType](cfg Config, b, m, d int, negOf []int, groups []st
 	return p
 }
 
-// allowed reports whether candidate j is in the softmax of query i.
+// allowed reports whether candidate j is in the softmax of query i; forward
+// tabulates it in p.mask.
 func (p *problem[T]) allowed(i, j int) bool {
 	if j < p.b {
 		if j == i {
@@ -107,6 +109,12 @@ func (p *problem[T]) allowed(i, j int) bool {
 // negatives neg (m×d). It does not modify them; with Dot, p.qn aliases q.
 func (p *problem[T]) forward(q, pos, neg []T) float64 {
 	b, c, d := p.b, p.c, p.d
+	p.mask = make([]bool, b*c)
+	for i := range b {
+		for j := range c {
+			p.mask[i*c+j] = p.allowed(i, j)
+		}
+	}
 	p.cn = make([]T, c*d)
 	copy(p.cn, pos)
 	copy(p.cn[b*d:], neg)
@@ -126,15 +134,16 @@ func (p *problem[T]) forward(q, pos, neg []T) float64 {
 	for i := range b {
 		row := p.prob[i*c : (i+1)*c]
 		sim := p.sim[i*c : (i+1)*c]
+		mask := p.mask[i*c : (i+1)*c]
 		mx := math.Inf(-1)
-		for j := range c {
-			if p.allowed(i, j) {
+		for j, ok := range mask {
+			if ok {
 				mx = max(mx, p.scale*float64(sim[j]))
 			}
 		}
 		var z float64
-		for j := range c {
-			if p.allowed(i, j) {
+		for j, ok := range mask {
+			if ok {
 				e := math.Exp(p.scale*float64(sim[j]) - mx)
 				row[j] = e
 				z += e
@@ -154,13 +163,13 @@ func (p *problem[T]) forward(q, pos, neg []T) float64 {
 			row := p.probRev[j*b : (j+1)*b]
 			mx := math.Inf(-1)
 			for i := range b {
-				if p.allowed(i, j) {
+				if p.mask[i*c+j] {
 					mx = max(mx, p.scale*float64(p.sim[i*c+j]))
 				}
 			}
 			var z float64
 			for i := range b {
-				if p.allowed(i, j) {
+				if p.mask[i*c+j] {
 					e := math.Exp(p.scale*float64(p.sim[i*c+j]) - mx)
 					row[i] = e
 					z += e
@@ -224,18 +233,13 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 		gtheta = dscale * p.scale // dscale/dθ = exp(θ) = scale
 	}
 
-	// dL/dq̂ = gs·Ĉ and dL/dĈ = gsᵀ·Q̂, both as A·Bᵀ products.
-	cnT := make([]T, d*c)
-	transposeTo(cnT, c, p.cn, d, c, d)
+	// dL/dQ̂ = gs·Ĉ and dL/dĈ = gsᵀ·Q̂.
 	gqn := make([]T, b*d)
-	dotNT(p.workers, b, d, c, gs, c, cnT, c, gqn, d)
-
+	mulNN(p.workers, b, d, c, gs, c, p.cn, d, gqn, d)
 	gsT := make([]T, c*b)
 	transposeTo(gsT, b, gs, c, b, c)
-	qnT := make([]T, d*b)
-	transposeTo(qnT, b, p.qn, d, b, d)
 	gcn := make([]T, c*d)
-	dotNT(p.workers, c, d, b, gsT, b, qnT, b, gcn, d)
+	mulNN(p.workers, c, d, b, gsT, b, p.qn, d, gcn, d)
 
 	if p.cfg.Similarity == Cosine {
 		normalizeBackward(gqn, p.qn, p.qNorm, d)
@@ -250,14 +254,11 @@ func normalizeRows[T float.DType](x []T, d int) []float64 {
 	norms := make([]float64, len(x)/d)
 	for r := range norms {
 		row := x[r*d : (r+1)*d]
-		var ss float64
-		for _, v := range row {
-			ss += float64(v) * float64(v)
-		}
-		n := max(math.Sqrt(ss), normEps)
+		n := max(math.Sqrt(dot64(row, row)), normEps)
 		norms[r] = n
+		inv := 1 / n
 		for k, v := range row {
-			row[k] = T(float64(v) / n)
+			row[k] = T(float64(v) * inv)
 		}
 	}
 	return norms
@@ -270,18 +271,31 @@ func normalizeBackward[T float.DType](g, xn []T, norms []float64, d int) {
 	for r, n := range norms {
 		gr := g[r*d : (r+1)*d]
 		xr := xn[r*d : (r+1)*d]
-		if n == normEps {
-			for k, v := range gr {
-				gr[k] = T(float64(v) / n)
-			}
-			continue
-		}
+		inv := 1 / n
 		var dot float64
-		for k, v := range gr {
-			dot += float64(v) * float64(xr[k])
+		if n != normEps {
+			dot = dot64(gr, xr)
 		}
 		for k, v := range gr {
-			gr[k] = T((float64(v) - float64(xr[k])*dot) / n)
+			gr[k] = T((float64(v) - float64(xr[k])*dot) * inv)
 		}
 	}
+}
+
+// dot64 returns x·y accumulated in float64, in four chains so the adds
+// overlap.
+func dot64[T float.DType](x, y []T) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= len(x); k += 4 {
+		s0 += float64(x[k]) * float64(y[k])
+		s1 += float64(x[k+1]) * float64(y[k+1])
+		s2 += float64(x[k+2]) * float64(y[k+2])
+		s3 += float64(x[k+3]) * float64(y[k+3])
+	}
+	for ; k < len(x); k++ {
+		s0 += float64(x[k]) * float64(y[k])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

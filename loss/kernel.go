@@ -6,35 +6,47 @@ import (
 	"github.com/nlpodyssey/spago/mat/float"
 )
 
-// dotNT32 computes C = A·Bᵀ in float32; kernel_amd64.go replaces it with the
-// assembly version when the CPU has AVX2 and FMA.
-var dotNT32 = dotNTGo[float32]
+// The float32 kernels; kernel_amd64.go replaces them with the assembly
+// versions when the CPU has AVX2 and FMA.
+var (
+	dotNT32 = dotNTGo[float32]
+	mulNN32 = mulNNGo[float32]
+)
 
-// minParallelFlops is the work below which dotNT stays on one goroutine: the
-// start-up of a goroutine (~1µs) outweighs smaller products.
+// minParallelFlops is the work below which a product stays on one goroutine:
+// starting a goroutine (~1µs) outweighs smaller products.
 const minParallelFlops = 1 << 18
 
 // dotNT sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[j*ldb+l] for i < m, j < n, l < k
 // (C = A·Bᵀ for row-major A m×k, B n×k, C m×n), splitting the rows of C among
 // up to workers goroutines. It panics if a slice is too short.
 func dotNT[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if workers <= 1 || m < 2*3 || 2*m*n*k < minParallelFlops {
+	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	const tile = 3 // rows of the assembly tile
+	if !parallel(workers, m, n, k, tile) {
 		dotNTSerial(m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
-	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	// Row blocks are multiples of 3, the height of the assembly tile.
-	rows := (m + workers - 1) / workers
-	rows = (rows + 2) / 3 * 3
-	var wg sync.WaitGroup
-	for i0 := 0; i0 < m; i0 += rows {
-		mi := min(rows, m-i0)
-		wg.Go(func() { dotNTSerial(mi, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc) })
-	}
-	wg.Wait()
+	splitRows(workers, m, tile, func(i0, rows int) {
+		dotNTSerial(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
+	})
 }
 
-// dotNTSerial is dotNT on the calling goroutine.
+// mulNN sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[l*ldb+j] for i < m, j < n, l < k
+// (C = A·B for row-major A m×k, B k×n, C m×n), splitting the rows of C among
+// up to workers goroutines. It panics if a slice is too short.
+func mulNN[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	checkNN(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	const tile = 6
+	if !parallel(workers, m, n, k, tile) {
+		mulNNSerial(m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	splitRows(workers, m, tile, func(i0, rows int) {
+		mulNNSerial(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
+	})
+}
+
 func dotNTSerial[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	switch a := any(a).(type) {
 	case []float32:
@@ -42,6 +54,33 @@ func dotNTSerial[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c [
 	case []float64:
 		dotNTGo(m, n, k, a, lda, any(b).([]float64), ldb, any(c).([]float64), ldc)
 	}
+}
+
+func mulNNSerial[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		mulNN32(m, n, k, a, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
+	case []float64:
+		mulNNGo(m, n, k, a, lda, any(b).([]float64), ldb, any(c).([]float64), ldc)
+	}
+}
+
+// parallel reports whether an m×n×k product is worth splitting into blocks of
+// tile rows among workers goroutines.
+func parallel(workers, m, n, k, tile int) bool {
+	return workers > 1 && m >= 2*tile && 2*m*n*k >= minParallelFlops
+}
+
+// splitRows calls f(i0, rows) over blocks of m rows, each a multiple of tile
+// rows, on up to workers goroutines, and returns when all calls have.
+func splitRows(workers, m, tile int, f func(i0, rows int)) {
+	rows := (m + workers - 1) / workers
+	rows = (rows + tile - 1) / tile * tile
+	var wg sync.WaitGroup
+	for i0 := 0; i0 < m; i0 += rows {
+		wg.Go(func() { f(i0, min(rows, m-i0)) })
+	}
+	wg.Wait()
 }
 
 // dotNTGo is the portable dotNT kernel: one row of A against four rows of B at
@@ -77,13 +116,39 @@ func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, 
 	}
 }
 
+// mulNNGo is the portable mulNN kernel: each row of C accumulates scaled rows
+// of B (axpy form, contiguous inner loop).
+func mulNNGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	checkNN(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		clear(ci)
+		for l, v := range a[i*lda : i*lda+k] {
+			bl := b[l*ldb : l*ldb+n]
+			for j := range ci {
+				ci[j] += v * bl[j]
+			}
+		}
+	}
+}
+
 // checkNT panics unless the slices of a dotNT call hold the matrices they describe.
 func checkNT(m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	if m < 0 || n < 0 || k < 0 || lda < k || ldb < k || ldc < n {
-		panic("loss: bad dotNT dimensions")
+		panic("loss: bad matrix product dimensions")
 	}
 	if (m > 0 && la < (m-1)*lda+k) || (n > 0 && lb < (n-1)*ldb+k) || (m > 0 && lc < (m-1)*ldc+n) {
-		panic("loss: dotNT slice too short")
+		panic("loss: matrix product slice too short")
+	}
+}
+
+// checkNN panics unless the slices of a mulNN call hold the matrices they describe.
+func checkNN(m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	if m < 0 || n < 0 || k < 0 || lda < k || ldb < n || ldc < n {
+		panic("loss: bad matrix product dimensions")
+	}
+	if (m > 0 && la < (m-1)*lda+k) || (k > 0 && lb < (k-1)*ldb+n) || (m > 0 && lc < (m-1)*ldc+n) {
+		panic("loss: matrix product slice too short")
 	}
 }
 
