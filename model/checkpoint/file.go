@@ -43,8 +43,7 @@ func ReadFile(path string) (map[string]Tensor, error) {
 	case kindZip:
 		return ReadPyTorch(path)
 	case kindLegacyTorch:
-		return nil, &FormatError{File: path, Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; "+
-			"re-save it with torch.save in PyTorch ≥ 1.6, or convert it to safetensors", ErrUnsupported)}
+		return nil, withFile(errLegacy(), path)
 	}
 	switch filepath.Ext(path) {
 	case ".safetensors":

@@ -57,7 +57,7 @@ func DecodePyTorch(r io.ReaderAt, size int64) (map[string]Tensor, error) {
 	var magic [4]byte
 	if n, _ := r.ReadAt(magic[:], 0); !bytes.HasPrefix(magic[:n], []byte("PK\x03\x04")) {
 		if sniff(magic[:n]) == kindLegacyTorch {
-			return nil, &FormatError{Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; re-save it with torch.save in PyTorch ≥ 1.6", ErrUnsupported)}
+			return nil, errLegacy()
 		}
 		return nil, &FormatError{Err: fmt.Errorf("%w: not a torch.save zip file", ErrUnsupported)}
 	}
@@ -76,6 +76,12 @@ func DecodePyTorch(r io.ReaderAt, size int64) (map[string]Tensor, error) {
 	return a.materialize(obj)
 }
 
+// errLegacy returns the error for PyTorch's legacy format.
+func errLegacy() error {
+	return &FormatError{Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; re-save it with torch.save "+
+		"in PyTorch ≥ 1.6, or convert it to safetensors", ErrUnsupported)}
+}
+
 // torchArchive is an opened torch.save zip.
 type torchArchive struct {
 	prefix   string               // folder holding data.pkl, with trailing '/'
@@ -87,8 +93,11 @@ type torchArchive struct {
 	storageBudget, tensorBudget uint64
 }
 
-func newTorchArchive(zr *zip.Reader) (*torchArchive, error) {
+// openTorchArchive indexes a torch.save zip of the given file size.
+func openTorchArchive(zr *zip.Reader, size int64) (*torchArchive, error) {
 	a := &torchArchive{files: make(map[string]*zip.File, len(zr.File)), storages: make(map[string]*storageRef)}
+	a.storageBudget = maxExpansion*uint64(size) + 64<<20
+	a.tensorBudget = a.storageBudget
 	var pickles []string
 	for _, f := range zr.File {
 		if _, dup := a.files[f.Name]; dup {
@@ -116,17 +125,6 @@ func newTorchArchive(zr *zip.Reader) (*torchArchive, error) {
 			return nil, &FormatError{Err: fmt.Errorf("%w: byte order %q", ErrUnsupported, b)}
 		}
 	}
-	return a, nil
-}
-
-// openTorchArchive indexes a torch.save zip of the given file size.
-func openTorchArchive(zr *zip.Reader, size int64) (*torchArchive, error) {
-	a, err := newTorchArchive(zr)
-	if err != nil {
-		return nil, err
-	}
-	a.storageBudget = maxExpansion*uint64(size) + 64<<20
-	a.tensorBudget = a.storageBudget
 	return a, nil
 }
 
