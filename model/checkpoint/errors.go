@@ -47,6 +47,8 @@ type FormatError struct {
 	Err    error
 }
 
+// Error returns "checkpoint: FILE: tensor "NAME": DETAILS", leaving out
+// the parts that are empty.
 func (e *FormatError) Error() string {
 	var b strings.Builder
 	b.WriteString("checkpoint: ")

@@ -74,14 +74,15 @@ func openFile(path string) (*os.File, int64, error) {
 // DecodeSafetensors decodes the safetensors data of the given size read
 // from r: tensors by name and the "__metadata__" map (nil if absent).
 //
-// It accepts exactly what the reference implementation accepts, and rejects
-// duplicate tensor names as well: an 8-byte little-endian header length n
-// ≤ MaxHeaderSize, then n bytes of UTF-8 JSON starting with '{' (trailing
-// spaces allowed), then the data. Each tensor's data_offsets must be
-// consistent with its dtype and shape, and the tensors, sorted by offset,
-// must tile the data exactly: no overlap, no gap, no trailing byte.
-// Allocation is bounded by size. Errors are *FormatError values with an
-// empty File.
+// It accepts what the reference implementation (Python's safetensors)
+// accepts, except duplicate names or fields and the 8-bit float dtypes: an
+// 8-byte little-endian header length n ≤ MaxHeaderSize, then n bytes of
+// UTF-8 JSON starting with '{' (trailing spaces allowed), then the data.
+// Each tensor's data_offsets must be consistent with its dtype and shape,
+// and the tensors, sorted by offset, must tile the data exactly: no
+// overlap, no gap, no trailing byte. The header is validated before any
+// tensor memory is allocated, and allocation is bounded by size. Errors
+// are *FormatError values with an empty File.
 func DecodeSafetensors(r io.ReaderAt, size int64) (map[string]Tensor, map[string]string, error) {
 	h, err := decodeSafetensorsHeader(r, size)
 	if err != nil {
