@@ -84,7 +84,7 @@ const (
 // parseTupleLine parses one line of the tuple format.
 func parseTupleLine(line, name string, lineNo int) (Tuple, error) {
 	s := &jsonScanner{src: line}
-	if s.ws() == 0 {
+	if s.ws(); s.pos == len(line) {
 		return Tuple{}, errBlank
 	}
 	if off := firstInvalidUTF8(line); off >= 0 {

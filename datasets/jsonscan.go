@@ -34,7 +34,8 @@ func (s *jsonScanner) fail(off int, sentinel error, format string, args ...any) 
 	return &scanError{off: off, err: errorf(sentinel, format, args...)}
 }
 
-// ws skips white space and returns the next byte, or 0 at the end.
+// ws skips white space and returns the next byte, or 0 at the end (check
+// s.pos to tell the end from a NUL byte).
 func (s *jsonScanner) ws() byte {
 	for s.pos < len(s.src) {
 		switch c := s.src[s.pos]; c {
@@ -57,7 +58,7 @@ func (s *jsonScanner) unexpected(want string) error {
 
 // end checks that only white space follows the value.
 func (s *jsonScanner) end() error {
-	if s.ws() != 0 {
+	if s.ws(); s.pos < len(s.src) {
 		return s.unexpected("end of input")
 	}
 	return nil
