@@ -84,7 +84,9 @@ func splitRows(workers, m, tile int, f func(i0, rows int)) {
 }
 
 // dotNTGo is the portable dotNT kernel: one row of A against four rows of B at
-// a time, so each a value is loaded once per four products.
+// a time, so each a value is loaded once per four products. It accumulates in
+// float64, as accurate as the assembly kernel's eight-lane float32 sums or
+// better.
 func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	for i := range m {
@@ -96,38 +98,37 @@ func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, 
 			b1 := b[(j+1)*ldb : (j+1)*ldb+k]
 			b2 := b[(j+2)*ldb : (j+2)*ldb+k]
 			b3 := b[(j+3)*ldb : (j+3)*ldb+k]
-			var s0, s1, s2, s3 T
+			var s0, s1, s2, s3 float64
 			for l, v := range ai {
-				s0 += v * b0[l]
-				s1 += v * b1[l]
-				s2 += v * b2[l]
-				s3 += v * b3[l]
+				x := float64(v)
+				s0 += x * float64(b0[l])
+				s1 += x * float64(b1[l])
+				s2 += x * float64(b2[l])
+				s3 += x * float64(b3[l])
 			}
-			ci[j], ci[j+1], ci[j+2], ci[j+3] = s0, s1, s2, s3
+			ci[j], ci[j+1], ci[j+2], ci[j+3] = T(s0), T(s1), T(s2), T(s3)
 		}
 		for ; j < n; j++ {
-			bj := b[j*ldb : j*ldb+k]
-			var s T
-			for l, v := range ai {
-				s += v * bj[l]
-			}
-			ci[j] = s
+			ci[j] = T(dot64(ai, b[j*ldb:j*ldb+k]))
 		}
 	}
 }
 
 // mulNNGo is the portable mulNN kernel: each row of C accumulates scaled rows
-// of B (axpy form, contiguous inner loop).
+// of B (axpy form, contiguous inner loop) in float64.
 func mulNNGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	checkNN(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	acc := make([]float64, n)
 	for i := range m {
-		ci := c[i*ldc : i*ldc+n]
-		clear(ci)
+		clear(acc)
 		for l, v := range a[i*lda : i*lda+k] {
-			bl := b[l*ldb : l*ldb+n]
-			for j := range ci {
-				ci[j] += v * bl[j]
+			x := float64(v)
+			for j, bv := range b[l*ldb : l*ldb+n] {
+				acc[j] += x * float64(bv)
 			}
+		}
+		for j, s := range acc {
+			c[i*ldc+j] = T(s)
 		}
 	}
 }
