@@ -188,13 +188,18 @@ func TestLAReQAGoldens(t *testing.T) {
 	}
 	// Per query.
 	seen := 0
+	perQueryRD := map[string]map[string]map[string]any{}
+	for name, raw := range rdRaw.Settings {
+		var pq map[string]map[string]any
+		if err := json.Unmarshal(raw["per_query"], &pq); err != nil {
+			t.Fatal(err)
+		}
+		perQueryRD[name] = pq
+	}
 	for _, qr := range rep.Queries {
 		name := settingName(qr.Kind, qr.QueryLang, qr.CandidateLang)
 		wm := em.Settings[name].PerQuery[qr.ID]
-		wr := rdRaw.Settings[name]
-		var perQuery map[string]map[string]any
-		json.Unmarshal(wr["per_query"], &perQuery)
-		w := perQuery[qr.ID]
+		w := perQueryRD[name][qr.ID]
 		seen++
 		exact(name+" "+qr.ID+" num_rel", len(qr.Ranks), wm.NumRel)
 		exact(name+" "+qr.ID+" ranks", qr.Ranks, w["ranks_of_relevant"])
