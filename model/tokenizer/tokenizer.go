@@ -295,8 +295,12 @@ func (t *Tokenizer) numSpecial(opts Options) int {
 	if !opts.AddSpecialTokens {
 		return 0
 	}
-	return len(t.prefix) + len(t.suffix)
+	return t.NumSpecialTokens()
 }
+
+// NumSpecialTokens returns how many tokens Options.AddSpecialTokens adds
+// (2 for [CLS] … [SEP] and <s> … </s>).
+func (t *Tokenizer) NumSpecialTokens() int { return len(t.prefix) + len(t.suffix) }
 
 func checkOptions(opts Options, nspecial int) {
 	if opts.Padding == PadMaxLength && opts.MaxLength <= 0 {
