@@ -96,7 +96,7 @@ func (s *jsonScanner) str() (string, error) {
 // escaped finishes a string that has an escape at i, copying src[start:i].
 func (s *jsonScanner) escaped(start, i int) (string, error) {
 	var b strings.Builder
-	b.Grow(i - start + 16)
+	b.Grow(s.quotedLen(i) - start) // decoding never lengthens the text
 	b.WriteString(s.src[start:i])
 	for i < len(s.src) {
 		c := s.src[i]
@@ -156,6 +156,26 @@ func (s *jsonScanner) escaped(start, i int) (string, error) {
 		}
 	}
 	return "", s.fail(len(s.src), ErrSyntax, "unterminated string")
+}
+
+// quotedLen returns the offset of the quote that ends the string holding
+// offset i, or len(s.src) if there is none.
+func (s *jsonScanner) quotedLen(i int) int {
+	for {
+		k := strings.IndexByte(s.src[i:], '"')
+		if k < 0 {
+			return len(s.src)
+		}
+		i += k
+		slashes := 0
+		for j := i - 1; j >= 0 && s.src[j] == '\\'; j-- {
+			slashes++
+		}
+		if slashes%2 == 0 {
+			return i
+		}
+		i++
+	}
 }
 
 // hex4 decodes four hex digits at src[i:].

@@ -162,7 +162,18 @@ func candidateID(lang Lang, paragraph, sentence int) string {
 // buildQA assembles the pooled task from parsed files sorted by language.
 func buildQA(name string, files []*qaFile, cfg QAConfig) (*Task, error) {
 	t := &Task{Name: name, Setting: Multi}
-	relevant := make(map[string][]string) // group → answer sentences, all languages
+	nq, nc := 0, 0
+	for _, f := range files {
+		for _, a := range f.articles {
+			for _, p := range a.paragraphs {
+				nq += len(p.qas)
+				nc += len(p.sentences)
+			}
+		}
+	}
+	t.Queries = make([]Query, 0, nq)
+	t.Candidates = make([]Candidate, 0, nc)
+	relevant := make(map[string][]string, nq/max(len(files), 1)) // group → answer sentences, all languages
 	for _, f := range files {
 		lang := qaLang(f.name)
 		number := 0

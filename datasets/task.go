@@ -160,9 +160,10 @@ func (t *Task) filter(name string, keepQuery func(*Query) bool, keepCand func(*C
 // articles of several languages) form one unit; in XQuAD-R a unit is the
 // same article in all 11 languages. The units are shuffled with seed and
 // the first round(testFraction × units) go to test. Candidates and queries
-// of a unit go with it; a query with no relevant candidate goes to train.
-// The split depends only on t, testFraction and seed. The tasks are named
-// t.Name + "/train" and "/test". It panics if testFraction is not in [0, 1].
+// of a unit go with it; a query with no relevant candidate is dropped, as
+// in Mono. The split depends only on t, testFraction and seed. The tasks are
+// named t.Name + "/train" and "/test"; t is not modified. It panics if
+// testFraction is not in [0, 1].
 func (t *Task) SplitByArticle(testFraction float64, seed uint64) (train, test *Task) {
 	if !(testFraction >= 0 && testFraction <= 1) {
 		panic("datasets: SplitByArticle fraction outside [0, 1]")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/flate"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -134,13 +135,7 @@ func readText(fsys fs.FS, name string) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	if info, err := f.Stat(); err == nil && info.Size() < MaxFileBytes {
-		if _, gz := r.(*gzip.Reader); !gz {
-			b.Grow(int(info.Size()))
-		} else {
-			b.Grow(int(info.Size()) * 4)
-		}
-	}
+	b.Grow(sizeHint(f, r))
 	n, err := io.Copy(&b, io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return "", readError(err, name, 0)
@@ -149,6 +144,27 @@ func readText(fsys fs.FS, name string) (string, error) {
 		return "", &ParseError{File: name, Err: errorf(ErrTooLong, "larger than %d bytes", MaxFileBytes)}
 	}
 	return b.String(), nil
+}
+
+// sizeHint guesses the size of the text r reads from f: the file size, or
+// for gzip the ISIZE trailer when f can seek, bounded by MaxFileBytes. The
+// guess only presizes a buffer.
+func sizeHint(f fs.File, r io.Reader) int {
+	info, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	size := info.Size()
+	if _, gz := r.(*gzip.Reader); gz {
+		size *= 4
+		if ra, ok := f.(io.ReaderAt); ok && info.Size() >= 4 {
+			var trailer [4]byte
+			if _, err := ra.ReadAt(trailer[:], info.Size()-4); err == nil {
+				size = int64(binary.LittleEndian.Uint32(trailer[:]))
+			}
+		}
+	}
+	return int(min(size, MaxFileBytes))
 }
 
 // writeFileAtomic writes name through write, into a temporary file in the
