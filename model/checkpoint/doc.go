@@ -45,8 +45,10 @@
 // offsets tiling the data section with no gap, overlap or trailing byte)
 // before any tensor memory is allocated.
 //
-// PyTorch: torch.save's zip format (PyTorch ≥ 1.6), with any folder name
-// inside the zip (archive/, pytorch_model/, ...). The pickle may use only
+// PyTorch: torch.save's zip format (the default since PyTorch 1.6), with
+// any folder name inside the zip (archive/, pytorch_model/, ...), and its
+// legacy format (older checkpoints such as the original XLM-R and BERT
+// uploads). The pickle may use only
 // the opcodes of protocols 2–5 that build plain data, and only the globals
 // collections.OrderedDict, torch._utils._rebuild_tensor(_v2),
 // torch._utils._rebuild_parameter(_with_state) and the typed storages
@@ -54,8 +56,9 @@
 // anything else is an error. The top-level object must map names to
 // tensors (a state dict). Views (storage offsets, transposed or sliced
 // strides, broadcast zero strides, storages shared by several names) are
-// copied out into dense tensors. Zip CRCs are checked. PyTorch's legacy
-// (pre-1.6) format is not read: re-save it, or convert it to safetensors.
+// copied out into dense tensors. Zip CRCs are checked. Not read: the tar
+// format of PyTorch < 0.4, storage views of PyTorch < 1.0, big-endian
+// files (ErrUnsupported).
 //
 // # Writing
 //

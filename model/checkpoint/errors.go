@@ -33,7 +33,8 @@ var (
 	// never does and refuses them.
 	ErrForbidden = errors.New("forbidden pickle global")
 	// ErrUnsupported: the file is of a known kind that this package does not
-	// read, such as PyTorch's legacy (pre-1.6, non-zip) format.
+	// read, such as a big-endian PyTorch file or one that holds something
+	// other than a state dict.
 	ErrUnsupported = errors.New("unsupported format")
 	// ErrMissing: a tensor or file named by an index is absent.
 	ErrMissing = errors.New("missing tensor")

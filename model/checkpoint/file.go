@@ -16,16 +16,15 @@ const MaxIndexSize = 64 << 20
 // ReadFile reads every tensor of the checkpoint file at path, whatever its
 // kind:
 //   - a safetensors file (ReadSafetensors);
-//   - a PyTorch zip checkpoint such as pytorch_model.bin (ReadPyTorch);
+//   - a PyTorch checkpoint such as pytorch_model.bin, in torch.save's zip
+//     format or its legacy format (ReadPyTorch);
 //   - a sharded checkpoint's index, a file whose name ends in ".index.json"
 //     such as model.safetensors.index.json or pytorch_model.bin.index.json:
 //     every shard listed in its "weight_map" is read (see ReadSharded).
 //
 // The kind is taken from the file's first bytes; only when they match no
 // kind does the extension choose the reader (".safetensors", or ".bin",
-// ".pt", ".pth"), so that the error says what is wrong with the file. A
-// PyTorch file in the legacy (pre-1.6, non-zip) format gives an error
-// wrapping ErrUnsupported.
+// ".pt", ".pth"), so that the error says what is wrong with the file.
 func ReadFile(path string) (map[string]Tensor, error) {
 	if strings.HasSuffix(path, ".index.json") {
 		return ReadSharded(path)
@@ -40,10 +39,8 @@ func ReadFile(path string) (map[string]Tensor, error) {
 	switch kind := sniff(magic[:n]); kind {
 	case kindSafetensors:
 		return ReadSafetensors(path)
-	case kindZip:
+	case kindZip, kindLegacyTorch:
 		return ReadPyTorch(path)
-	case kindLegacyTorch:
-		return nil, withFile(errLegacy(), path)
 	}
 	switch filepath.Ext(path) {
 	case ".safetensors":

@@ -114,7 +114,7 @@ func TestReadFileKinds(t *testing.T) {
 		{"text.txt", []byte("hello, world"), ErrUnsupported},
 		{"empty.bin", nil, ErrUnsupported},
 		{"empty-zip.pt", []byte("PK\x05\x06" + strings.Repeat("\x00", 18)), ErrUnsupported},
-		{"legacy.pt", []byte{0x80, 2, 0x8a, 0x0a, 0x6c, 0xfc}, ErrUnsupported},
+		{"truncated-legacy.pt", []byte{0x80, 2, 0x8a, 0x0a, 0x6c, 0xfc}, ErrPickle},
 		{"st-named.bin", stFile(`{}`, nil), nil},
 	} {
 		path := filepath.Join(dir, test.name)

@@ -92,13 +92,14 @@ func FuzzUnpickle(f *testing.F) {
 // FuzzDecodePyTorch runs the whole .bin reader (zip, pickle, storages) on
 // arbitrary bytes.
 func FuzzDecodePyTorch(f *testing.F) {
-	for _, name := range []string{"testdata/mixed.bin", "testdata/mixed_p4.bin"} {
+	for _, name := range []string{"testdata/mixed.bin", "testdata/mixed_p4.bin", "testdata/mixed_legacy.bin", "testdata/mixed_legacy_p4.bin"} {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
 	}
+	f.Add(goodLegacy().bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tensors, err := DecodePyTorch(bytes.NewReader(data), int64(len(data)))
 		if err != nil {

@@ -23,6 +23,7 @@ type (
 	pyList   struct{ items []any }
 	pyDict   struct{ keys, values []any }
 	pyGlobal struct{ module, name string }
+	pyBigInt string // little-endian two's complement bytes of an int over 64 bits
 )
 
 // A storageRef is a torch storage: numel elements of dtype in the zip entry
@@ -49,6 +50,7 @@ type unpickler struct {
 	marks   []int
 	memo    map[uint32]any
 	load    func(pid pyTuple) (*storageRef, error) // persistent load
+	short   bool                                   // an argument ran past the end
 	lastKey string                                 // last string pushed outside nested marks, for errors
 }
 
@@ -59,6 +61,7 @@ func (u *unpickler) errorf(sentinel error, format string, args ...any) error {
 
 func (u *unpickler) read(n int) ([]byte, error) {
 	if n < 0 || n > len(u.data)-u.pos {
+		u.short = true
 		return nil, u.errorf(ErrPickle, "%d-byte argument runs past the end", n)
 	}
 	b := u.data[u.pos : u.pos+n]
@@ -81,6 +84,7 @@ func (u *unpickler) readUint(n int) (uint64, error) {
 func (u *unpickler) readLine() (string, error) {
 	i := strings.IndexByte(string(u.data[u.pos:min(len(u.data), u.pos+256)]), '\n')
 	if i < 0 {
+		u.short = u.pos+256 > len(u.data)
 		return "", u.errorf(ErrPickle, "unterminated line")
 	}
 	s := string(u.data[u.pos : u.pos+i])
@@ -154,22 +158,27 @@ func (u *unpickler) pushString(s string) {
 
 // unpickle runs the pickle in data and returns the object it builds.
 func unpickle(data []byte, load func(pyTuple) (*storageRef, error)) (any, error) {
-	u := &unpickler{data: data, memo: make(map[uint32]any), load: load}
+	v, _, _, err := unpickleAt(data, 0, load)
+	return v, err
+}
+
+// unpickleAt runs the pickle starting at data[start:] and returns the
+// object, the offset just after its STOP opcode, and whether an error is
+// due to the data ending early (so that more data might help).
+func unpickleAt(data []byte, start int, load func(pyTuple) (*storageRef, error)) (v any, end int, short bool, err error) {
+	u := &unpickler{data: data, pos: start, memo: make(map[uint32]any), load: load}
 	for {
 		if u.pos >= len(u.data) {
-			return nil, u.errorf(ErrPickle, "no STOP opcode")
+			return nil, 0, true, u.errorf(ErrPickle, "no STOP opcode")
 		}
 		op := u.data[u.pos]
 		u.pos++
 		if op == '.' { // STOP
 			v, err := u.pop()
-			if err != nil {
-				return nil, err
-			}
-			return v, nil
+			return v, u.pos, false, err
 		}
 		if err := u.step(op); err != nil {
-			return nil, err
+			return nil, 0, u.short, err
 		}
 	}
 }
@@ -281,7 +290,17 @@ func (u *unpickler) step(op byte) error {
 			return err
 		}
 		if n > 8 {
-			return u.errorf(ErrPickle, "integer of %d bytes", n)
+			// Only the magic number of PyTorch's legacy format (10 bytes)
+			// is that long; keep such integers as their bytes.
+			if n > 16 {
+				return u.errorf(ErrPickle, "integer of %d bytes", n)
+			}
+			b, err := u.read(int(n))
+			if err != nil {
+				return err
+			}
+			u.push(pyBigInt(b))
+			return nil
 		}
 		v, err := u.readUint(int(n))
 		if err != nil {
@@ -303,6 +322,7 @@ func (u *unpickler) step(op byte) error {
 			return err
 		}
 		if n > uint64(len(u.data)) {
+			u.short = true
 			return u.errorf(ErrPickle, "%d-byte string runs past the end", n)
 		}
 		b, err := u.read(int(n))
@@ -316,6 +336,7 @@ func (u *unpickler) step(op byte) error {
 			return err
 		}
 		if n > uint64(len(u.data)) {
+			u.short = true
 			return u.errorf(ErrPickle, "%d-byte string runs past the end", n)
 		}
 		b, err := u.read(int(n))

@@ -207,7 +207,7 @@ func TestDecodePyTorchZipHostile(t *testing.T) {
 		err  error
 	}{
 		{"not a zip", []byte("hello world"), ErrUnsupported},
-		{"legacy pickle", []byte{0x80, 2, 0x8a, 0x0a}, ErrUnsupported},
+		{"truncated legacy pickle", []byte{0x80, 2, 0x8a, 0x0a}, ErrPickle},
 		{"truncated zip", good[:len(good)-30], ErrHeader},
 		{"bad CRC", corrupt, ErrHeader},
 		{"two data.pkl", twoPickles, ErrHeader},

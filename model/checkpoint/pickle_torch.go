@@ -107,7 +107,7 @@ func typeName(v any) string {
 		return "None"
 	case bool:
 		return "bool"
-	case int64:
+	case int64, pyBigInt:
 		return "int"
 	case float64:
 		return "float"

@@ -21,10 +21,11 @@ const MaxPickleSize = 256 << 20
 // weights), but a small file must not claim terabytes.
 const maxExpansion = 4
 
-// ReadPyTorch reads the tensors of a PyTorch checkpoint in torch.save's zip
-// format (PyTorch ≥ 1.6), such as pytorch_model.bin. The file must hold a
-// dict (or OrderedDict) from names to tensors: a state dict. See
-// DecodePyTorch for what is accepted.
+// ReadPyTorch reads the tensors of a PyTorch checkpoint written by
+// torch.save, such as pytorch_model.bin, in its zip format (the default
+// since PyTorch 1.6) or its legacy format. The file must hold a dict (or
+// OrderedDict) from names to tensors: a state dict. See DecodePyTorch for
+// what is accepted.
 func ReadPyTorch(path string) (map[string]Tensor, error) {
 	f, size, err := openFile(path)
 	if err != nil {
@@ -38,12 +39,12 @@ func ReadPyTorch(path string) (map[string]Tensor, error) {
 	return tensors, nil
 }
 
-// DecodePyTorch decodes a PyTorch zip checkpoint of the given size read
-// from r.
+// DecodePyTorch decodes a PyTorch checkpoint of the given size read from r.
 //
-// The zip holds one folder (its name varies: "archive", or the file's base
-// name) with data.pkl, the pickled state dict, and data/<key>, one entry a
-// storage. The pickle is read by a restricted unpickler: it allows only
+// In the zip format the zip holds one folder (its name varies: "archive",
+// or the file's base name) with data.pkl, the pickled state dict, and
+// data/<key>, one entry a storage. The legacy format is a sequence of
+// pickles followed by the storages. The pickle is read by a restricted unpickler: it allows only
 // the opcodes of pickle protocols 2 to 5 that build plain data, and only
 // the globals collections.OrderedDict, torch._utils._rebuild_tensor,
 // _rebuild_tensor_v2, _rebuild_parameter, _rebuild_parameter_with_state
@@ -54,38 +55,43 @@ func ReadPyTorch(path string) (map[string]Tensor, error) {
 // storage) are copied out into dense row-major tensors. Errors are
 // *FormatError values with an empty File.
 func DecodePyTorch(r io.ReaderAt, size int64) (map[string]Tensor, error) {
-	var magic [4]byte
-	if n, _ := r.ReadAt(magic[:], 0); !bytes.HasPrefix(magic[:n], []byte("PK\x03\x04")) {
-		if sniff(magic[:n]) == kindLegacyTorch {
-			return nil, errLegacy()
-		}
-		return nil, &FormatError{Err: fmt.Errorf("%w: not a torch.save zip file", ErrUnsupported)}
-	}
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return nil, &FormatError{Err: fmt.Errorf("%w: zip: %v", ErrHeader, err)}
-	}
-	a, err := openTorchArchive(zr, size)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := a.unpickle()
+	a, obj, err := openTorch(r, size)
 	if err != nil {
 		return nil, err
 	}
 	return a.materialize(obj)
 }
 
-// errLegacy returns the error for PyTorch's legacy format.
-func errLegacy() error {
-	return &FormatError{Err: fmt.Errorf("%w: legacy (non-zip) PyTorch file; re-save it with torch.save "+
-		"in PyTorch ≥ 1.6, or convert it to safetensors", ErrUnsupported)}
+// openTorch opens a torch.save file in either format and runs its pickle.
+func openTorch(r io.ReaderAt, size int64) (*torchArchive, any, error) {
+	var magic [4]byte
+	n, _ := r.ReadAt(magic[:], 0)
+	if sniff(magic[:n]) == kindLegacyTorch {
+		return openLegacyTorch(r, size)
+	}
+	if !bytes.HasPrefix(magic[:n], []byte("PK\x03\x04")) {
+		return nil, nil, &FormatError{Err: fmt.Errorf("%w: not a torch.save file", ErrUnsupported)}
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, nil, &FormatError{Err: fmt.Errorf("%w: zip: %v", ErrHeader, err)}
+	}
+	a, err := openTorchArchive(zr, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	obj, err := a.unpickle()
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, obj, nil
 }
 
 // torchArchive is an opened torch.save zip.
 type torchArchive struct {
 	prefix   string               // folder holding data.pkl, with trailing '/'
 	files    map[string]*zip.File // entries by name
+	legacy   *legacyData          // instead of prefix and files, for the legacy format
 	storages map[string]*storageRef
 
 	// Bytes that storages, and the tensors rebuilt from them, may still
@@ -93,11 +99,19 @@ type torchArchive struct {
 	storageBudget, tensorBudget uint64
 }
 
-// openTorchArchive indexes a torch.save zip of the given file size.
-func openTorchArchive(zr *zip.Reader, size int64) (*torchArchive, error) {
-	a := &torchArchive{files: make(map[string]*zip.File, len(zr.File)), storages: make(map[string]*storageRef)}
+// newTorchArchive returns an archive with the budgets for a file of the
+// given size.
+func newTorchArchive(size int64) *torchArchive {
+	a := &torchArchive{storages: make(map[string]*storageRef)}
 	a.storageBudget = maxExpansion*uint64(size) + 64<<20
 	a.tensorBudget = a.storageBudget
+	return a
+}
+
+// openTorchArchive indexes a torch.save zip of the given file size.
+func openTorchArchive(zr *zip.Reader, size int64) (*torchArchive, error) {
+	a := newTorchArchive(size)
+	a.files = make(map[string]*zip.File, len(zr.File))
 	var pickles []string
 	for _, f := range zr.File {
 		if _, dup := a.files[f.Name]; dup {
@@ -175,8 +189,15 @@ func readEntryInto(f *zip.File, buf []byte) error {
 // loadStorage resolves a persistent id ('storage', <Type>Storage, key,
 // location, numel) to the storage in data/<key>.
 func (a *torchArchive) loadStorage(pid pyTuple) (*storageRef, error) {
-	if len(pid) != 5 || pid[0] != "storage" {
-		return nil, &FormatError{Err: fmt.Errorf("%w: persistent id is not ('storage', type, key, location, numel)", ErrPickle)}
+	want := 5 // ('storage', type, key, location, numel)
+	if a.legacy != nil {
+		want = 6 // ..., view_metadata)
+	}
+	if len(pid) != want || pid[0] != "storage" {
+		return nil, &FormatError{Err: fmt.Errorf("%w: persistent id is not a %d-tuple ('storage', type, key, location, numel, ...)", ErrPickle, want)}
+	}
+	if want == 6 && pid[5] != nil {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage views of PyTorch < 1.0", ErrUnsupported)}
 	}
 	g, ok := pid[1].(pyGlobal)
 	dtype, known := storageDTypes[g.name]
@@ -194,16 +215,24 @@ func (a *torchArchive) loadStorage(pid pyTuple) (*storageRef, error) {
 		}
 		return s, nil
 	}
-	f := a.files[a.prefix+"data/"+key]
-	if f == nil {
-		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s: no zip entry %sdata/%s", ErrMissing, key, a.prefix, key)}
-	}
 	nbytes, ok := byteSize([]int{int(min(numel, math.MaxInt64/8))}, dtype)
-	if !ok || numel > math.MaxInt64/8 || nbytes != f.UncompressedSize64 {
-		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s of %d %v elements, zip entry has %d bytes",
-			ErrShape, key, numel, dtype, f.UncompressedSize64)}
+	if !ok || numel > math.MaxInt64/8 {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s of %d %v elements", ErrShape, key, numel, dtype)}
 	}
-	// A compressed entry may declare any size; count it against the budget.
+	if a.legacy == nil {
+		// The legacy format's storages follow the pickle; they are checked
+		// by legacyStorages.
+		f := a.files[a.prefix+"data/"+key]
+		if f == nil {
+			return nil, &FormatError{Err: fmt.Errorf("%w: storage %s: no zip entry %sdata/%s", ErrMissing, key, a.prefix, key)}
+		}
+		if nbytes != f.UncompressedSize64 {
+			return nil, &FormatError{Err: fmt.Errorf("%w: storage %s of %d %v elements, zip entry has %d bytes",
+				ErrShape, key, numel, dtype, f.UncompressedSize64)}
+		}
+	}
+	// A compressed entry may declare any size, and a legacy one is checked
+	// later; count it against the budget.
 	if nbytes > a.storageBudget {
 		return nil, &FormatError{Err: fmt.Errorf("%w: storages of more than %d× the file size", ErrLimit, maxExpansion)}
 	}
@@ -278,6 +307,9 @@ func (a *torchArchive) materialize(obj any) (map[string]Tensor, error) {
 // readStorage reads the bytes of storage s; name is the tensor to blame
 // for an error.
 func (a *torchArchive) readStorage(s *storageRef, name string) ([]byte, error) {
+	if a.legacy != nil {
+		return a.legacy.read(s, name)
+	}
 	buf, err := readEntry(a.files[a.prefix+"data/"+s.key], math.MaxUint64)
 	if err != nil {
 		fe := err.(*FormatError)

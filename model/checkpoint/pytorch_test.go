@@ -46,7 +46,8 @@ func TestReadPyTorchMixed(t *testing.T) {
 	var golden, module map[string]tensorGolden
 	readJSON(t, "testdata/mixed.json", &golden)
 	readJSON(t, "testdata/module.json", &module)
-	for _, file := range []string{"testdata/mixed.bin", "testdata/mixed_p4.bin", "testdata/mixed.safetensors", "testdata/module.bin"} {
+	for _, file := range []string{"testdata/mixed.bin", "testdata/mixed_p4.bin", "testdata/mixed.safetensors",
+		"testdata/mixed_legacy.bin", "testdata/mixed_legacy_p4.bin", "testdata/module.bin"} {
 		golden := golden
 		if strings.Contains(file, "module") {
 			golden = module
@@ -119,7 +120,6 @@ func TestReadPyTorchRejects(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"testdata/legacy.bin", ErrUnsupported, "legacy"},
 		{"testdata/forbidden.bin", ErrForbidden, "torch.nn.modules.linear.Linear"},
 	} {
 		_, err := ReadFile(test.file)

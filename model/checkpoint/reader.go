@@ -1,7 +1,6 @@
 package checkpoint
 
 import (
-	"archive/zip"
 	"fmt"
 	"maps"
 	"os"
@@ -33,7 +32,7 @@ type tensorInfo struct {
 	entry *stEntry // safetensors only
 }
 
-// Open opens the safetensors or PyTorch zip file at path (chosen from its
+// Open opens the safetensors or PyTorch file at path (chosen from its
 // first bytes, as ReadFile does; an index of shards is not accepted) and
 // validates all its tensor descriptions, reading no tensor data.
 func Open(path string) (*Reader, error) {
@@ -68,16 +67,8 @@ func newReader(f *os.File, size int64, path string) (*Reader, error) {
 			e := &h.entries[i]
 			r.infos[e.name] = tensorInfo{dtype: e.dtype, shape: e.shape, entry: e}
 		}
-	case kindZip:
-		zr, err := zip.NewReader(f, size)
-		if err != nil {
-			return nil, &FormatError{Err: fmt.Errorf("%w: zip: %v", ErrHeader, err)}
-		}
-		a, err := openTorchArchive(zr, size)
-		if err != nil {
-			return nil, err
-		}
-		obj, err := a.unpickle()
+	case kindZip, kindLegacyTorch:
+		a, obj, err := openTorch(f, size)
 		if err != nil {
 			return nil, err
 		}
@@ -93,8 +84,7 @@ func newReader(f *os.File, size int64, path string) (*Reader, error) {
 			r.infos[name] = tensorInfo{dtype: t.storage.dtype, shape: t.shape()}
 		}
 	default:
-		_, err := DecodePyTorch(f, size) // for its precise error
-		return nil, err
+		return nil, &FormatError{Err: fmt.Errorf("%w: neither safetensors nor a torch.save file", ErrUnsupported)}
 	}
 	return r, nil
 }

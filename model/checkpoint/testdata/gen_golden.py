@@ -3,7 +3,9 @@
 
 Run with Debian's interpreter (PyTorch 1.13, numpy 1.24):
     cd model/checkpoint/testdata && /usr/bin/python3 gen_golden.py
-It is deterministic (fixed seeds). Outputs:
+It is deterministic (fixed seeds), except that legacy-format files use
+memory addresses as storage keys, so their bytes (not their tensors) vary
+between runs. Outputs:
 
   halfconv.json      SHA-256 digests of numpy's float16->float32 table (all
                      65,536 bit patterns) and of numpy's float32->float16 and
@@ -24,7 +26,9 @@ It is deterministic (fixed seeds). Outputs:
   module.bin         torch.save(module.state_dict()) of a small real module:
                      the dict carries a _metadata attribute (pickled with
                      BUILD); module.json holds its tensors as mixed.json.
-  legacy.bin         torch.save(..., _use_new_zipfile_serialization=False).
+  mixed_legacy.bin   the mixed dict in torch.save's legacy (pre-1.6) format,
+                     _use_new_zipfile_serialization=False; mixed_legacy_p4.bin
+                     the same with pickle protocol 4.
   forbidden.bin      a torch.save zip whose dict holds an nn.Linear module
                      (pickles a global outside the allow-list).
   grads-f64.json     per tensor of tiny-bert-grads-f64.safetensors: shape and
@@ -152,7 +156,8 @@ def main():
         json.dump({k: {"dtype": ST_NAME[t.dtype], "shape": list(t.shape), "sha256": sha(raw(t))} for k, t in sd.items()},
                   f, indent=1)
         f.write("\n")
-    torch.save({"w": torch.randn(2, 2)}, "legacy.bin", _use_new_zipfile_serialization=False)
+    torch.save(d, "mixed_legacy.bin", _use_new_zipfile_serialization=False)
+    torch.save(d, "mixed_legacy_p4.bin", _use_new_zipfile_serialization=False, pickle_protocol=4)
     torch.save({"w": torch.randn(2, 2), "module": torch.nn.Linear(2, 2)}, "forbidden.bin")
 
     data = open("tiny-bert-grads-f64.safetensors", "rb").read()
