@@ -31,24 +31,37 @@ func geluTo[T float](y, x []T, workers int) {
 	})
 }
 
-// geluBackward sets dx = dy·GELU'(x) element-wise; dx may be dy.
-func geluBackward[T float](dx, dy, x []T, workers int) {
+// geluAndGrad sets g = x·Φ(x) and overwrites x with the derivative
+// Φ(x) + x·φ(x), sharing the erf between them (the backward pass needs
+// both: the value for the next layer's weight gradient, the derivative for
+// the chain rule).
+func geluAndGrad[T float](g, x []T, workers int) {
 	parallelRange(workers, len(x), minElemChunk, func(_, lo, hi int) {
 		switch xs := any(x[lo:hi]).(type) {
 		case []float32:
-			dys, dxs := any(dy[lo:hi]).([]float32), any(dx[lo:hi]).([]float32)
+			gs := any(g[lo:hi]).([]float32)
 			for i, v := range xs {
 				cdf := 0.5 * (1 + erff(v*sqrtHalf))
-				pdf := invSqrt2Pi * expf(-0.5*v*v)
-				dxs[i] = dys[i] * (cdf + v*pdf)
+				gs[i] = v * cdf
+				xs[i] = cdf + v*invSqrt2Pi*expf(-0.5*v*v)
 			}
 		case []float64:
-			dys, dxs := any(dy[lo:hi]).([]float64), any(dx[lo:hi]).([]float64)
+			gs := any(g[lo:hi]).([]float64)
 			for i, v := range xs {
 				cdf := 0.5 * (1 + math.Erf(v*sqrtHalf))
-				pdf := invSqrt2Pi * math.Exp(-0.5*v*v)
-				dxs[i] = dys[i] * (cdf + v*pdf)
+				gs[i] = v * cdf
+				xs[i] = cdf + v*invSqrt2Pi*math.Exp(-0.5*v*v)
 			}
+		}
+	})
+}
+
+// mulParallel sets dst[i] *= s[i], split across workers.
+func mulParallel[T float](dst, s []T, workers int) {
+	parallelRange(workers, len(dst), minElemChunk, func(_, lo, hi int) {
+		d, v := dst[lo:hi], s[lo:hi]
+		for i := range d {
+			d[i] *= v[i]
 		}
 	})
 }

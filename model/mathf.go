@@ -13,24 +13,18 @@ import "math"
 // for NaN.
 func expf(x float32) float32 {
 	const (
-		log2e  = 1.44269504088896341
-		ln2Hi  = 0.693359375
-		ln2Lo  = -2.12194440e-4
-		maxArg = 88.72283
-		minArg = -87.33654
+		log2e = 1.44269504088896341
+		ln2Hi = 0.693359375
+		ln2Lo = -2.12194440e-4
+		magic = 12582912 // 1.5·2**23: adding it rounds to an integer
 	)
-	if !(x >= minArg) { // also catches NaN
-		if x != x {
-			return x
-		}
-		return 0
-	}
-	if x > maxArg {
-		return float32(math.Inf(1))
+	if !(x >= -87.33654 && x <= 88) { // also catches NaN
+		return expfSlow(x)
 	}
 	// x = n·ln2 + r with |r| ≤ ln2/2, then e**r by its Taylor polynomial
 	// (degree 6 gives 2e-8 relative error on that interval).
-	n := float32(math.Floor(float64(x*log2e + 0.5)))
+	t := x*log2e + magic
+	n := t - magic
 	r := x - n*ln2Hi - n*ln2Lo
 	p := float32(1.0 / 720)
 	p = p*r + 1.0/120
@@ -39,11 +33,23 @@ func expf(x float32) float32 {
 	p = p*r + 0.5
 	p = p*r + 1
 	p = p*r + 1
-	// Scale by 2**n in two halves so that n = 128 and subnormal results work.
-	ni := int32(n)
-	h := ni / 2
-	p *= math.Float32frombits(uint32(h+127) << 23)
-	return p * math.Float32frombits(uint32(ni-h+127)<<23)
+	// n is in [-126, 127]: 2**n is a normal float32 built from its bits.
+	ni := int32(math.Float32bits(t)) - 0x4b400000
+	return p * math.Float32frombits(uint32(ni+127)<<23)
+}
+
+// expfSlow handles the arguments where expf's result is subnormal, zero,
+// infinite or NaN.
+func expfSlow(x float32) float32 {
+	switch {
+	case x != x:
+		return x
+	case x > 88.72283:
+		return float32(math.Inf(1))
+	case x < -103.97:
+		return 0
+	}
+	return float32(math.Exp(float64(x)))
 }
 
 // erff returns the error function of x in float32: a rational minimax

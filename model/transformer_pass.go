@@ -6,9 +6,10 @@ import "fmt"
 // batch. A training pass keeps, per layer, exactly the activations its
 // backward pass needs (the layer input, the fused Q|K|V, the attention
 // probabilities, the attention context, both normalised LayerNorm inputs
-// with their 1/σ, the LayerNorm-1 output and the pre-GELU activation; the
-// GELU output is recomputed), and the backward pass returns each buffer to
-// the pool as soon as it is consumed.
+// with their 1/σ, the LayerNorm-1 output and the pre-GELU activation, from
+// which the backward pass recomputes the GELU output and derivative in one
+// pass), and the backward pass returns each buffer to the pool as soon as
+// it is consumed.
 
 // packed is a batch of token-id sequences stacked without padding.
 type packed struct {
@@ -197,14 +198,14 @@ func (t *transformer) backward(tp *bodyTape, dHidden []float32, workers int) {
 		layerNormBackward(d, l.ln2[0].grad(), l.ln2[1].grad(), d, lt.xhat2, lt.rstd2, l.ln2[0].Value, rows, h, workers, scr)
 		dO := masked(d, tp.drop.mask(li, siteFFNOut), workers)
 		g := getF32(rows * in)
-		geluTo(g, lt.inter, workers)
+		geluAndGrad(g, lt.inter, workers) // lt.inter now holds GELU'
 		dG := getF32(rows * in)
 		linearBackward(dG, l.out[0].grad(), l.out[1].grad(), dO, g, l.out[0].Value, rows, in, h, false, workers, scr)
 		putF32(g)
 		if &dO[0] != &d[0] {
 			putF32(dO)
 		}
-		geluBackward(dG, dG, lt.inter, workers)
+		mulParallel(dG, lt.inter, workers)
 		// d += ∂L/∂x1 through the feed-forward branch.
 		linearBackward(d, l.inter[0].grad(), l.inter[1].grad(), dG, lt.x1, l.inter[0].Value, rows, h, in, true, workers, scr)
 		putAll(dG, lt.inter, lt.x1, lt.xhat2)

@@ -1,0 +1,153 @@
+package model
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nlpodyssey/spago/ag"
+	"github.com/nlpodyssey/spago/mat"
+)
+
+// Benchmarks of the presets of ../shared/bench/torch_bench.py (batch 16,
+// random weights, every sequence at full length, mean pooling): the
+// forward pass (no graph), and one training step (16 queries + 16
+// passages, L2 normalisation, in-batch InfoNCE with τ = 0.05 averaged over
+// the batch, backward, AdamW). Run with -cpu 1,2 for 1 and 2 threads.
+
+type benchPreset struct {
+	vocab, hidden, layers, heads, inter, seqLen, batch int
+}
+
+var benchPresets = map[string]benchPreset{
+	"tiny":  {1000, 64, 2, 4, 128, 32, 16},
+	"small": {30000, 384, 6, 12, 1536, 64, 16},
+	"base":  {30000, 768, 12, 12, 3072, 128, 16},
+}
+
+func benchModel(b *testing.B, name string) (*Model, benchPreset) {
+	p := benchPresets[name]
+	cfg := Config{
+		ModelType: "bert", VocabSize: p.vocab, HiddenSize: p.hidden, NumLayers: p.layers,
+		NumHeads: p.heads, IntermediateSize: p.inter, MaxPositions: max(512, p.seqLen),
+		TypeVocabSize: 2, LayerNormEps: 1e-12,
+	}
+	m, err := NewRandom(cfg, Options{Pooling: PoolMean, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, p
+}
+
+func randomSeqs(rng *rand.Rand, p benchPreset) [][]int32 {
+	seqs := make([][]int32, p.batch)
+	for i := range seqs {
+		seqs[i] = make([]int32, p.seqLen)
+		for j := range seqs[i] {
+			seqs[i][j] = int32(rng.IntN(p.vocab))
+		}
+	}
+	return seqs
+}
+
+// forwardFlops is torch_bench.py's forward_flops: matrix products only.
+func forwardFlops(p benchPreset) float64 {
+	t := float64(p.batch * p.seqLen)
+	h, in := float64(p.hidden), float64(p.inter)
+	lin := 2 * t * (4*h*h + 2*h*in)
+	attn := 2 * 2 * float64(p.batch) * float64(p.seqLen) * float64(p.seqLen) * h
+	return float64(p.layers) * (lin + attn)
+}
+
+func benchmarkForward(b *testing.B, preset string) {
+	m, p := benchModel(b, preset)
+	seqs := randomSeqs(rand.New(rand.NewPCG(1, 2)), p)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.EmbedIDs(ctx, seqs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(forwardFlops(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// inBatchCE returns the mean cross-entropy of softmax(q·pᵀ/τ) against the
+// diagonal and its gradients (torch_bench.py's loss), in float64.
+func inBatchCE(q, p [][]float64, tau float64) (float64, [][]float64, [][]float64) {
+	n := len(q)
+	dq, dp := make([][]float64, n), make([][]float64, n)
+	for i := range dq {
+		dq[i], dp[i] = make([]float64, len(q[i])), make([]float64, len(p[i]))
+	}
+	var loss float64
+	for i := range q {
+		logits := make([]float64, n)
+		mx := math.Inf(-1)
+		for j := range p {
+			var s float64
+			for k := range q[i] {
+				s += q[i][k] * p[j][k]
+			}
+			logits[j] = s / tau
+			mx = max(mx, logits[j])
+		}
+		var z float64
+		for _, l := range logits {
+			z += math.Exp(l - mx)
+		}
+		loss += (mx + math.Log(z) - logits[i]) / float64(n)
+		for j := range p {
+			c := math.Exp(logits[j]-mx) / z
+			if j == i {
+				c--
+			}
+			c /= tau * float64(n)
+			for k := range q[i] {
+				dq[i][k] += c * p[j][k]
+				dp[j][k] += c * q[i][k]
+			}
+		}
+	}
+	return loss, dq, dp
+}
+
+func benchmarkTrainStep(b *testing.B, preset string) {
+	m, p := benchModel(b, preset)
+	m.opts.Normalize = On
+	m.hd.normalize = true
+	rng := rand.New(rand.NewPCG(3, 4))
+	qs, ps := randomSeqs(rng, p), randomSeqs(rng, p)
+	opt := NewAdamW(m.Params(), AdamWConfig{LR: 2e-5, WeightDecay: 0.01})
+	b.ReportAllocs()
+	for b.Loop() {
+		q, err := m.EncodeIDs(qs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pn, err := m.EncodeIDs(ps)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, dq, dp := inBatchCE(nodeRows(q), nodeRows(pn), 0.05)
+		q.AccGrad(toDense(dq))
+		pn.AccGrad(toDense(dp))
+		if err := ag.Backward(q, pn); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := opt.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(3*2*forwardFlops(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+var _ mat.Tensor // keep mat imported for nodeRows' signature
+
+func BenchmarkForwardTiny(b *testing.B)    { benchmarkForward(b, "tiny") }
+func BenchmarkForwardSmall(b *testing.B)   { benchmarkForward(b, "small") }
+func BenchmarkForwardBase(b *testing.B)    { benchmarkForward(b, "base") }
+func BenchmarkTrainStepTiny(b *testing.B)  { benchmarkTrainStep(b, "tiny") }
+func BenchmarkTrainStepSmall(b *testing.B) { benchmarkTrainStep(b, "small") }
+func BenchmarkTrainStepBase(b *testing.B)  { benchmarkTrainStep(b, "base") }
