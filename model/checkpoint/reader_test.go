@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -54,5 +55,33 @@ func TestReaderMatchesReadFile(t *testing.T) {
 			r.Close()
 			t.Errorf("Open(%s) succeeded", file)
 		}
+	}
+}
+
+// TestReaderConcurrent reads every tensor from several goroutines at once
+// (run with -race).
+func TestReaderConcurrent(t *testing.T) {
+	for _, file := range []string{"testdata/tiny-bert.safetensors", "testdata/tiny-bert.bin", "testdata/mixed_legacy.bin"} {
+		r, err := Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 4*len(r.Names()))
+		for range 4 {
+			for _, name := range r.Names() {
+				wg.Go(func() {
+					if _, err := r.Tensor(name); err != nil {
+						errs <- err
+					}
+				})
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("%s: %v", file, err)
+		}
+		r.Close()
 	}
 }
