@@ -103,4 +103,3 @@ func checkAgainstLAReQA(t *testing.T, task *Task, gold string) {
 		t.Errorf("%d queries with qrels unlike LAReQA's", bad)
 	}
 }
-

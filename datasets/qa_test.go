@@ -179,7 +179,18 @@ func sliceRunes(s string, start, end int) string {
 	return string([]rune(s)[start:end])
 }
 
+var (
+	parsedMu sync.Mutex
+	parsed   = map[string]*qaFile{}
+)
+
+// parseEmbedded parses one embedded XQuAD-R file, once per test binary.
 func parseEmbedded(t *testing.T, lang string) *qaFile {
+	parsedMu.Lock()
+	defer parsedMu.Unlock()
+	if f, ok := parsed[lang]; ok {
+		return f
+	}
 	src, err := readText(XQuADRFS(), lang+".json.gz")
 	if err != nil {
 		t.Fatal(err)
@@ -188,6 +199,7 @@ func parseEmbedded(t *testing.T, lang string) *qaFile {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parsed[lang] = f
 	return f
 }
 
@@ -201,8 +213,9 @@ func TestXQuADRTurkishOffsetMismatch(t *testing.T) {
 		f := parseEmbedded(t, string(l))
 		for ai, a := range f.articles {
 			for pi, p := range a.paragraphs {
+				context := []rune(p.context)
 				for si, b := range p.breaks {
-					if sliceRunes(p.context, b.start, b.end) != p.sentences[si] {
+					if string(context[b.start:b.end]) != p.sentences[si] {
 						if l != "tr" {
 							t.Errorf("%s: data[%d].paragraphs[%d] sentence %d disagrees with its offsets", l, ai, pi, si)
 						}

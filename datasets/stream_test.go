@@ -242,8 +242,9 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	k := min(len(p), r.n)
-	for i := range k {
-		p[i] = r.b
+	p[0] = r.b
+	for i := 1; i < k; i *= 2 {
+		copy(p[i:k], p[:i])
 	}
 	r.n -= k
 	return k, nil
