@@ -176,35 +176,39 @@ func EvaluateLAReQA(ctx context.Context, queries, candidates Embeddings, qrels Q
 	}
 	b := newReportBuilder(cuts, apCuts, cfg.PerQuery)
 	queryLangs := distinct(queries.Langs)
-	var ranks Ranks
+	var settings []cellKey
 	for _, x := range queryLangs {
-		var settings []cellKey
 		if _, ok := slices.BinarySearch(candLangs, x); ok {
 			settings = append(settings, cellKey{Monolingual, x, x})
 		}
+	}
+	for _, x := range queryLangs {
 		for _, y := range candLangs {
 			if y != x {
 				settings = append(settings, cellKey{Crosslingual, x, y})
 			}
 		}
+	}
+	for _, x := range queryLangs {
 		settings = append(settings, cellKey{Multilingual, x, AllLangs})
-		for _, s := range settings {
-			b.startCell(s)
-			for q, ql := range queries.Langs {
-				if ql != x {
-					continue
-				}
-				ranks = ranks[:0]
-				for i, c := range relevant[q] {
-					switch {
-					case s.kind == Multilingual:
-						ranks = append(ranks, int(rankAll[q][i]))
-					case candidates.Langs[c] == s.candLang:
-						ranks = append(ranks, int(rankLang[q][i]))
-					}
-				}
-				b.addQuery(queries.IDs[q], ranks)
+	}
+	var ranks Ranks
+	for _, s := range settings {
+		b.startCell(s)
+		for q, ql := range queries.Langs {
+			if ql != s.queryLang {
+				continue
 			}
+			ranks = ranks[:0]
+			for i, c := range relevant[q] {
+				switch {
+				case s.kind == Multilingual:
+					ranks = append(ranks, int(rankAll[q][i]))
+				case candidates.Langs[c] == s.candLang:
+					ranks = append(ranks, int(rankLang[q][i]))
+				}
+			}
+			b.addQuery(queries.IDs[q], ranks)
 		}
 	}
 	return b.finish(), nil
