@@ -48,7 +48,8 @@ type pool struct {
 	global []int           // global language id of each local one
 	local  []int           // local id of each global language, or −1
 
-	words  int      // mask words per tuple
+	trips  []datasets.Triplet // tuple i's triplet in language l at i*len(langs)+l
+	words  int                // mask words per tuple
 	masks  []uint64 // tuple i's sampled languages: masks[i*words:][:words]
 	counts []uint16 // number of sampled languages of each tuple
 	gid    []int32  // interned group of each tuple
@@ -307,13 +308,15 @@ func (h *Hybrid) setMasks(p *pool) {
 	}
 	p.words = (len(p.langs) + 63) / 64
 	p.masks = make([]uint64, len(p.tuples)*p.words)
+	p.trips = make([]datasets.Triplet, len(p.tuples)*len(p.langs))
 	p.counts = make([]uint16, len(p.tuples))
 	p.complete = true
 	for i := range p.tuples {
 		m := p.masks[i*p.words:][:p.words]
-		for lang := range p.tuples[i].Langs {
+		for lang, tr := range p.tuples[i].Langs {
 			if l, ok := lidx[lang]; ok {
 				m[l>>6] |= 1 << (l & 63)
+				p.trips[i*len(p.langs)+l] = tr
 			}
 		}
 		c := 0

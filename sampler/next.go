@@ -185,13 +185,16 @@ func (h *Hybrid) scan(p *pool, c constraint, need int) int {
 	pos := max(p.frontier, p.cursors[id])
 	firstSkipped := -1
 	got := 0
-	dedup := !h.cfg.AllowDuplicateGroups
+	// A batch from one epoch of a dataset whose groups are unique cannot
+	// repeat one, and a complete dataset's tuples satisfy every constraint.
+	dedup := !h.cfg.AllowDuplicateGroups && (!p.unique || h.cfg.MixDatasets)
+	check := !p.complete
 	for ; pos < len(p.order) && got < need; pos++ {
 		if p.taken[pos>>6]&(1<<(pos&63)) != 0 {
 			continue
 		}
 		i := p.order[pos]
-		if !p.ok(i, c) {
+		if check && !p.ok(i, c) {
 			continue
 		}
 		if dedup {
@@ -344,18 +347,14 @@ func (h *Hybrid) addItem(p *pool, i int32, mode Mode, c constraint) {
 		ql = p.drawLang(h.rng, i, -1)
 		pl = ql
 	}
-	t := &p.tuples[i]
-	qt := t.Langs[p.langs[ql]]
-	pt := qt
-	if pl != ql {
-		pt = t.Langs[p.langs[pl]]
-	}
-	nl, nt := pl, &pt
+	trips := p.trips[int(i)*len(p.langs):][:len(p.langs)]
+	qt, pt := &trips[ql], &trips[pl]
+	nl, nt := pl, pt
 	if h.cfg.NegativesInQueryLang {
-		nl, nt = ql, &qt
+		nl, nt = ql, qt
 	}
 	h.items = append(h.items, Item{
-		Group:        t.Group,
+		Group:        p.tuples[i].Group,
 		Dataset:      p.name,
 		QueryLang:    p.langs[ql],
 		PassageLang:  p.langs[pl],
