@@ -50,9 +50,9 @@ type pool struct {
 
 	trips  []datasets.Triplet // tuple i's triplet in language l at i*len(langs)+l
 	words  int                // mask words per tuple
-	masks  []uint64 // tuple i's sampled languages: masks[i*words:][:words]
-	counts []uint16 // number of sampled languages of each tuple
-	gid    []int32  // interned group of each tuple
+	masks  []uint64           // tuple i's sampled languages: masks[i*words:][:words]
+	counts []uint16           // number of sampled languages of each tuple
+	gid    []int32            // interned group of each tuple
 
 	parallel bool // some tuple has two sampled languages
 	complete bool // every tuple has every sampled language
