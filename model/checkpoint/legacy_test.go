@@ -84,8 +84,8 @@ func TestDecodeLegacyHostile(t *testing.T) {
 		{"no record", func(l *legacyParts) { l.records = nil }, ErrTruncated, "storage 140"},
 		{"trailing bytes", func(l *legacyParts) { l.records = append(record(3, f32s(1, 2, 3)), 0) }, ErrOffsets, "after the last storage"},
 		{"huge element count", func(l *legacyParts) {
-			l.main = stateDict(pk{}.str("w").legacyTensor("140", 1<<31-1, pk{'N'}, []int32{3}, []int32{1}))
-			l.records = record(1<<31-1, f32s(1, 2, 3))
+			l.main = stateDict(pk{}.str("w").legacyTensor("140", 200_000_000, pk{'N'}, []int32{3}, []int32{1}))
+			l.records = record(200_000_000, f32s(1, 2, 3))
 		}, ErrLimit, "file size"},
 		{"truncated main pickle", func(l *legacyParts) { l.main = l.main[:20]; l.keys = nil; l.records = nil }, ErrPickle, ""},
 	} {

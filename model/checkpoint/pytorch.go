@@ -215,8 +215,11 @@ func (a *torchArchive) loadStorage(pid pyTuple) (*storageRef, error) {
 		}
 		return s, nil
 	}
-	nbytes, ok := byteSize([]int{int(min(numel, math.MaxInt64/8))}, dtype)
-	if !ok || numel > math.MaxInt64/8 {
+	if numel > math.MaxInt/8 {
+		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s of %d %v elements", ErrShape, key, numel, dtype)}
+	}
+	nbytes, ok := byteSize([]int{int(numel)}, dtype)
+	if !ok {
 		return nil, &FormatError{Err: fmt.Errorf("%w: storage %s of %d %v elements", ErrShape, key, numel, dtype)}
 	}
 	if a.legacy == nil {
@@ -355,7 +358,7 @@ func (t *tensorRef) check() (uint64, error) {
 	}
 	shape := make([]int, len(t.size))
 	for i, d := range t.size {
-		if d < 0 || t.stride[i] < 0 {
+		if d < 0 || d > math.MaxInt || t.stride[i] < 0 {
 			return 0, fmt.Errorf("%w: size %v, stride %v", ErrShape, t.size, t.stride)
 		}
 		shape[i] = int(d)
