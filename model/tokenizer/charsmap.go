@@ -40,6 +40,12 @@ func parseCharsMap(blob []byte) (*charsMap, error) {
 // maxCharsMapResults is SentencePiece's Normalizer::kMaxTrieResultsSize.
 const maxCharsMapResults = 32
 
+// hasKeyStartingWith reports whether some key begins with byte c.
+func (m *charsMap) hasKeyStartingWith(c byte) bool {
+	pos := dartsOffset(m.units[0]) ^ uint32(c)
+	return uint64(pos) < uint64(len(m.units)) && dartsLabel(m.units[pos]) == uint32(c)
+}
+
 // darts-clone unit accessors.
 func dartsHasLeaf(u uint32) bool  { return (u>>8)&1 == 1 }
 func dartsValue(u uint32) uint32  { return u & (1<<31 - 1) }

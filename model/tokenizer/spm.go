@@ -177,6 +177,10 @@ func newUnigram(m *spmModel) (*unigram, error) {
 		}
 		u.charsMap = cm
 	}
+	for c := range u.plainASCII {
+		u.plainASCII[c] = (u.charsMap == nil || !u.charsMap.hasKeyStartingWith(byte(c))) &&
+			(u.userDefined == nil || !u.userDefined.hasKeyStartingWith(byte(c)))
+	}
 	return u, nil
 }
 

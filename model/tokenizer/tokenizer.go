@@ -126,7 +126,8 @@ type buffer struct {
 	ids     []int32
 	offsets []Offset
 	tokens  []string
-	special []int32
+	special []int32 // indices into ids of special tokens matched in the text
+	spans   []int   // EncodeBatch: text i has ids[spans[i]:spans[i+1]]
 	wantTok bool
 }
 
@@ -200,39 +201,101 @@ func (t *Tokenizer) IDToToken(id int32) string {
 // positive, or if opts.MaxLength is positive but smaller than the number of
 // special tokens to add.
 func (t *Tokenizer) Encode(text string, opts Options) Encoding {
-	checkOptions(opts, t.numSpecial(opts))
-	b := t.getBuffer(true)
-	defer t.scratch.Put(b)
-	t.encodeTo(b, text, opts)
-	e := t.finish(b, opts)
-	if opts.Padding == PadMaxLength {
-		t.pad(&e, opts.MaxLength)
-	}
-	return e
+	return t.EncodeBatch([]string{text}, opts)[0]
 }
 
-// EncodeBatch tokenizes texts. With PadLongest, every encoding is padded to
-// the longest one. It panics as Encode does.
+// EncodeBatch tokenizes texts. With PadLongest every encoding is padded to
+// the longest one, with PadMaxLength to opts.MaxLength. The encodings' slices
+// share backing arrays, laid out row after row: with padding, the IDs of
+// encoding i are ids[i*width:(i+1)*width] of one len(texts)×width array. It
+// panics as Encode does.
 func (t *Tokenizer) EncodeBatch(texts []string, opts Options) []Encoding {
-	checkOptions(opts, t.numSpecial(opts))
+	nspecial := t.numSpecial(opts)
+	checkOptions(opts, nspecial)
 	b := t.getBuffer(true)
 	defer t.scratch.Put(b)
-	out := make([]Encoding, len(texts))
-	longest := 0
-	for i, text := range texts {
-		t.encodeTo(b, text, opts)
-		out[i] = t.finish(b, opts)
-		longest = max(longest, out[i].Len())
+	b.ids, b.offsets, b.tokens, b.special = b.ids[:0], b.offsets[:0], b.tokens[:0], b.special[:0]
+	b.spans = append(b.spans[:0], 0)
+	for _, text := range texts {
+		t.encodeSegments(b, text, opts.MatchSpecialTokens)
+		b.spans = append(b.spans, len(b.ids))
+	}
+	var pre, suf []Token
+	if opts.AddSpecialTokens {
+		pre, suf = t.prefix, t.suffix
+	}
+	budget := -1
+	if opts.MaxLength > 0 {
+		budget = opts.MaxLength - nspecial
+	}
+	content := func(i int) int {
+		n := b.spans[i+1] - b.spans[i]
+		if budget >= 0 {
+			n = min(n, budget)
+		}
+		return n
+	}
+	width, total := 0, 0
+	for i := range texts {
+		n := len(pre) + content(i) + len(suf)
+		width = max(width, n)
+		total += n
 	}
 	switch opts.Padding {
 	case PadLongest:
-		for i := range out {
-			t.pad(&out[i], longest)
-		}
+		total = width * len(texts)
 	case PadMaxLength:
-		for i := range out {
-			t.pad(&out[i], opts.MaxLength)
+		width = opts.MaxLength
+		total = width * len(texts)
+	}
+	ids := make([]int32, total)
+	tokens := make([]string, total)
+	offsets := make([]Offset, total)
+	mask := make([]int32, total)
+	smask := make([]int32, total)
+	out := make([]Encoding, len(texts))
+	row, k := 0, 0
+	for i := range texts {
+		n := len(pre) + content(i) + len(suf)
+		end := row + n
+		if opts.Padding != NoPadding {
+			end = row + width
 		}
+		p := row
+		put := func(id int32, tok string, o Offset, special bool) {
+			ids[p], tokens[p], offsets[p], mask[p] = id, tok, o, 1
+			if special {
+				smask[p] = 1
+			}
+			p++
+		}
+		for _, tk := range pre {
+			put(tk.ID, tk.Text, Offset{}, true)
+		}
+		lo := b.spans[i]
+		for j := lo; j < lo+content(i); j++ {
+			for k < len(b.special) && int(b.special[k]) < j {
+				k++
+			}
+			put(b.ids[j], b.tokens[j], b.offsets[j], k < len(b.special) && int(b.special[k]) == j)
+		}
+		for _, tk := range suf {
+			put(tk.ID, tk.Text, Offset{}, true)
+		}
+		for ; p < end; p++ {
+			ids[p], tokens[p], smask[p] = t.special.PAD.ID, t.special.PAD.Text, 1
+			if ids[p] < 0 {
+				ids[p] = 0
+			}
+		}
+		out[i] = Encoding{
+			IDs:               ids[row:end:end],
+			Tokens:            tokens[row:end:end],
+			Offsets:           offsets[row:end:end],
+			AttentionMask:     mask[row:end:end],
+			SpecialTokensMask: smask[row:end:end],
+		}
+		row = end
 	}
 	return out
 }
@@ -321,73 +384,4 @@ func (t *Tokenizer) getBuffer(wantTok bool) *buffer {
 	}
 	b.wantTok = wantTok
 	return b
-}
-
-// encodeTo fills b with the content tokens of text.
-func (t *Tokenizer) encodeTo(b *buffer, text string, opts Options) {
-	b.ids, b.offsets, b.tokens, b.special = b.ids[:0], b.offsets[:0], b.tokens[:0], b.special[:0]
-	t.encodeSegments(b, text, opts.MatchSpecialTokens)
-}
-
-// finish copies b into a new Encoding, truncating and adding the template.
-func (t *Tokenizer) finish(b *buffer, opts Options) Encoding {
-	n := len(b.ids)
-	if opts.MaxLength > 0 {
-		n = min(n, opts.MaxLength-t.numSpecial(opts))
-	}
-	var pre, suf []Token
-	if opts.AddSpecialTokens {
-		pre, suf = t.prefix, t.suffix
-	}
-	total := len(pre) + n + len(suf)
-	capacity := total
-	if opts.Padding == PadMaxLength {
-		capacity = max(total, opts.MaxLength)
-	}
-	e := Encoding{
-		IDs:               make([]int32, 0, capacity),
-		Tokens:            make([]string, 0, capacity),
-		Offsets:           make([]Offset, 0, capacity),
-		AttentionMask:     make([]int32, total, capacity),
-		SpecialTokensMask: make([]int32, total, capacity),
-	}
-	for i := range e.AttentionMask {
-		e.AttentionMask[i] = 1
-	}
-	addSpecial := func(tk Token) {
-		e.SpecialTokensMask[len(e.IDs)] = 1
-		e.IDs = append(e.IDs, tk.ID)
-		e.Tokens = append(e.Tokens, tk.Text)
-		e.Offsets = append(e.Offsets, Offset{})
-	}
-	for _, tk := range pre {
-		addSpecial(tk)
-	}
-	k := 0
-	for i := 0; i < n; i++ {
-		for k < len(b.special) && b.special[k] < int32(i) {
-			k++
-		}
-		if k < len(b.special) && b.special[k] == int32(i) {
-			e.SpecialTokensMask[len(e.IDs)] = 1
-		}
-		e.IDs = append(e.IDs, b.ids[i])
-		e.Tokens = append(e.Tokens, b.tokens[i])
-		e.Offsets = append(e.Offsets, b.offsets[i])
-	}
-	for _, tk := range suf {
-		addSpecial(tk)
-	}
-	return e
-}
-
-// pad extends e to length n with the pad token.
-func (t *Tokenizer) pad(e *Encoding, n int) {
-	for e.Len() < n {
-		e.IDs = append(e.IDs, t.special.PAD.ID)
-		e.Tokens = append(e.Tokens, t.special.PAD.Text)
-		e.Offsets = append(e.Offsets, Offset{})
-		e.AttentionMask = append(e.AttentionMask, 0)
-		e.SpecialTokensMask = append(e.SpecialTokensMask, 1)
-	}
 }

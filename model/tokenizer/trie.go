@@ -116,6 +116,12 @@ func (t *trie) value(s int32) (int32, bool) {
 	return t.values[s], true
 }
 
+// hasKeyStartingWith reports whether some key begins with byte c.
+func (t *trie) hasKeyStartingWith(c byte) bool {
+	_, ok := t.child(trieRoot, c)
+	return ok
+}
+
 // lookup returns the value of key.
 func (t *trie) lookup(key string) (int32, bool) {
 	s := int32(trieRoot)

@@ -35,6 +35,9 @@ type unigram struct {
 	escapeWS       bool
 	treatWSSuffix  bool
 	unkSurface     string
+	// plainASCII[c] means no character-map key or user-defined symbol
+	// starts with byte c, so c normalises to itself.
+	plainASCII [utf8.RuneSelf]bool
 
 	// Id layout: external id of spm id i is ext[i] if ext != nil, else i.
 	ext      []int32
@@ -157,7 +160,17 @@ func (u *unigram) normalize(st *unigramState, input string) {
 	}
 	isPrevSpace := u.removeExtraWS
 	for input != "" {
-		sp, n := u.normalizePrefix(input)
+		var sp string
+		var n int
+		if c := input[0]; c < utf8.RuneSelf && u.plainASCII[c] && c != ' ' {
+			st.norm = append(st.norm, c)
+			st.n2o = append(st.n2o, int32(consumed))
+			isPrevSpace = false
+			consumed++
+			input = input[1:]
+			continue
+		}
+		sp, n = u.normalizePrefix(input)
 		for isPrevSpace && strings.HasPrefix(sp, " ") {
 			sp = sp[1:]
 		}
