@@ -99,7 +99,7 @@ var (
 	discountMu    sync.Mutex
 )
 
-const maxDiscountTable = 1 << 20
+const maxDiscountTable = 1 << 16
 
 // log2Rank returns log2(i+2), the nDCG discount of the document at 0-based
 // position i, exactly as the C library's log2 gives it.

@@ -1,0 +1,70 @@
+package metrics
+
+import (
+	"bufio"
+	"compress/gzip"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// glibcLog2Exceptions are the n ≤ 200,001 where glibc's log2 is not the
+// correctly rounded value (its error is just above half an ulp) and so
+// differs from log2Exact.
+var glibcLog2Exceptions = []int{1621, 3242, 6484, 12968, 25936, 51872, 57803, 104703, 107177, 110806, 112705, 143957, 171891, 186767}
+
+func TestLog2MatchesGlibc(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "log2", "glibc_log2.txt.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	n, same, goSame := 0, 0, 0
+	for sc.Scan() {
+		nStr, hex, _ := strings.Cut(sc.Text(), " ")
+		x, _ := strconv.Atoi(nStr)
+		want, err := strconv.ParseFloat(hex, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := log2Exact(float64(x))
+		n++
+		switch {
+		case got == want:
+			same++
+		case slices.Contains(glibcLog2Exceptions, x):
+			if math.Abs(got-want) > 2.5e-16*want {
+				t.Errorf("log2Exact(%d) = %v, glibc %v: more than an ulp apart", x, got, want)
+			}
+		default:
+			t.Errorf("log2Exact(%d) = %v, want glibc's %v", x, got, want)
+		}
+		if math.Log2(float64(x)) == want {
+			goSame++
+		}
+		if x <= 1024 && log2Rank(x-2) != got {
+			t.Errorf("log2Rank(%d) = %v, want %v", x-2, log2Rank(x-2), got)
+		}
+	}
+	if n != 4901 {
+		t.Fatalf("read %d values, want 4901", n)
+	}
+	t.Logf("log2Exact equals glibc's log2 on %d of %d integers (math.Log2 on %d)", same, n, goSame)
+}
+
+func TestLog2RankGrows(t *testing.T) {
+	for _, i := range []int{0, 1, 1023, 1024, 5000, maxDiscountTable - 1, maxDiscountTable, maxDiscountTable + 7} {
+		if got, want := log2Rank(i), log2Exact(float64(i+2)); got != want {
+			t.Errorf("log2Rank(%d) = %v, want %v", i, got, want)
+		}
+	}
+}
