@@ -8,17 +8,6 @@ import (
 	"github.com/nlpodyssey/spago/mat"
 )
 
-// A Tokenizer turns texts into token ids of a model's vocabulary.
-type Tokenizer interface {
-	// EncodeIDs returns the ids of text with the model's special tokens
-	// ([CLS] … [SEP], <s> … </s>; none for static models), at most maxLen
-	// of them when maxLen > 0: a longer text loses tokens from the end of
-	// its body, keeping the closing special token.
-	EncodeIDs(text string, maxLen int) []int32
-	// VocabSize returns the number of ids the tokenizer can produce.
-	VocabSize() int
-}
-
 // tokenize returns the ids of prefix+text for each text.
 func (m *Model) tokenize(texts []string, prefix string) ([][]int32, error) {
 	if m.tok == nil {
@@ -26,7 +15,7 @@ func (m *Model) tokenize(texts []string, prefix string) ([][]int32, error) {
 	}
 	seqs := make([][]int32, len(texts))
 	for i, t := range texts {
-		seqs[i] = m.tok.EncodeIDs(prefix+t, m.maxLen)
+		seqs[i] = m.tokenizeOne(prefix + t)
 	}
 	return seqs, nil
 }

@@ -76,6 +76,7 @@ func (m PoolingMode) String() string {
 // maximum (the first one on ties) when not nil. PoolPooler is handled by
 // the caller as PoolCLS followed by a dense layer.
 func poolTo[T float](out, x []T, offs []int, h int, mode PoolingMode, argmax []int32) {
+	var acc []float64
 	for s := range len(offs) - 1 {
 		o := out[s*h : (s+1)*h]
 		lo, hi := offs[s], offs[s+1]
@@ -83,13 +84,19 @@ func poolTo[T float](out, x []T, offs []int, h int, mode PoolingMode, argmax []i
 		case PoolCLS, PoolPooler:
 			copy(o, x[lo*h:(lo+1)*h])
 		case PoolMean:
-			clear(o)
-			for r := lo; r < hi; r++ {
-				addTo(o, x[r*h:(r+1)*h])
+			// Sum in float64: a long sequence would lose digits in float32.
+			if acc == nil {
+				acc = make([]float64, h)
 			}
-			inv := 1 / T(max(hi-lo, 1))
+			clear(acc)
+			for r := lo; r < hi; r++ {
+				for j, v := range x[r*h : (r+1)*h] {
+					acc[j] += float64(v)
+				}
+			}
+			n := float64(max(hi-lo, 1))
 			for j := range o {
-				o[j] *= inv
+				o[j] = T(acc[j] / n)
 			}
 		case PoolMax:
 			copy(o, x[lo*h:(lo+1)*h])

@@ -203,11 +203,11 @@ func load(ctx context.Context, dir string, opts Options) (*Model, error) {
 	if opts.MaxLength > 0 {
 		m.maxLen = min(m.maxLen, opts.MaxLength)
 	}
-	if m.tok, err = openTokenizer(body, false); err != nil {
+	if m.tok, err = openTokenizer(body); err != nil {
 		return nil, err
 	}
-	if m.tok != nil && m.tok.VocabSize() > cfg.VocabSize {
-		return nil, fmt.Errorf("%w: %s: the tokenizer has %d ids, the model's vocab_size is %d", ErrModel, body, m.tok.VocabSize(), cfg.VocabSize)
+	if err := checkTokenizer(m.tok, body, cfg.VocabSize); err != nil {
+		return nil, err
 	}
 	m.finish()
 	return m, nil

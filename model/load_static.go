@@ -96,11 +96,11 @@ func loadStatic(ctx context.Context, src *source, body string, cfgData []byte, s
 	if opts.MaxLength > 0 {
 		m.maxLen = opts.MaxLength
 	}
-	if m.tok, err = openTokenizer(body, true); err != nil {
+	if m.tok, err = openTokenizer(body); err != nil {
 		return nil, err
 	}
-	if m.tok != nil && m.tok.VocabSize() > st.vocab {
-		return nil, fmt.Errorf("%w: %s: the tokenizer has %d ids, the embeddings cover %d", ErrModel, body, m.tok.VocabSize(), st.vocab)
+	if err := checkTokenizer(m.tok, body, st.vocab); err != nil {
+		return nil, err
 	}
 	m.finish()
 	return m, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/nlpodyssey/spago/mat"
 
 	"github.com/polyret/polyret/model/checkpoint"
+	"github.com/polyret/polyret/model/tokenizer"
 )
 
 // A Model is a sentence encoder: a transformer (BERT, LaBSE, RoBERTa,
@@ -26,7 +27,7 @@ type Model struct {
 	tr   *transformer // nil for a static model
 	st   *staticBody  // nil for a transformer
 	hd   head
-	tok  Tokenizer // nil when the directory has no tokenizer
+	tok  *tokenizer.Tokenizer // nil when the directory has no tokenizer
 	opts Options
 
 	maxLen int      // longest token sequence, special tokens included
@@ -169,7 +170,7 @@ func (m *Model) Dim() int { return m.hd.dim(m.hiddenSize()) }
 func (m *Model) Pooling() PoolingMode { return m.hd.pooling }
 
 // Tokenizer returns the model's tokenizer, or nil if it has none.
-func (m *Model) Tokenizer() Tokenizer { return m.tok }
+func (m *Model) Tokenizer() *tokenizer.Tokenizer { return m.tok }
 
 // MaxLength returns the most tokens per text, special tokens included.
 func (m *Model) MaxLength() int { return m.maxLen }
