@@ -115,6 +115,21 @@ func (u *unpickler) top() (any, error) {
 	return v, err
 }
 
+// topAs returns the top of the stack as a T; what names the operation for
+// the error.
+func topAs[T any](u *unpickler, what string) (T, error) {
+	v, err := u.top()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	t, ok := v.(T)
+	if !ok {
+		return t, u.errorf(ErrPickle, "%s %s", what, typeName(v))
+	}
+	return t, nil
+}
+
 // popMark pops the values above the topmost mark and the mark itself.
 func (u *unpickler) popMark() ([]any, error) {
 	if len(u.marks) == 0 {
@@ -225,13 +240,9 @@ func (u *unpickler) step(op byte) error {
 		if err != nil {
 			return err
 		}
-		v, err := u.top()
+		l, err := topAs[*pyList](u, "append to")
 		if err != nil {
 			return err
-		}
-		l, ok := v.(*pyList)
-		if !ok {
-			return u.errorf(ErrPickle, "append to %s", typeName(v))
 		}
 		l.items = append(l.items, items...)
 	case '}': // EMPTY_DICT
@@ -251,13 +262,9 @@ func (u *unpickler) step(op byte) error {
 		if err != nil {
 			return err
 		}
-		v, err := u.top()
+		d, err := topAs[*pyDict](u, "set item of")
 		if err != nil {
 			return err
-		}
-		d, ok := v.(*pyDict)
-		if !ok {
-			return u.errorf(ErrPickle, "set item of %s", typeName(v))
 		}
 		return u.setItems(d, items)
 	case 'N': // NONE
@@ -317,29 +324,13 @@ func (u *unpickler) step(op byte) error {
 		}
 		u.push(math.Float64frombits(binary.BigEndian.Uint64(b)))
 	case 'X', 0x8c, 0x8d, 'T', 'U': // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8, BINSTRING, SHORT_BINSTRING
-		n, err := u.readUint(lengthWidth(op))
-		if err != nil {
-			return err
-		}
-		if n > uint64(len(u.data)) {
-			u.short = true
-			return u.errorf(ErrPickle, "%d-byte string runs past the end", n)
-		}
-		b, err := u.read(int(n))
+		b, err := u.readCounted(op)
 		if err != nil {
 			return err
 		}
 		u.pushString(string(b))
 	case 'B', 'C', 0x8e: // BINBYTES, SHORT_BINBYTES, BINBYTES8
-		n, err := u.readUint(lengthWidth(op))
-		if err != nil {
-			return err
-		}
-		if n > uint64(len(u.data)) {
-			u.short = true
-			return u.errorf(ErrPickle, "%d-byte string runs past the end", n)
-		}
-		b, err := u.read(int(n))
+		b, err := u.readCounted(op)
 		if err != nil {
 			return err
 		}
@@ -457,16 +448,25 @@ func (u *unpickler) step(op byte) error {
 	return nil
 }
 
-// lengthWidth returns the byte width of the length prefix of a string or
-// bytes opcode.
-func lengthWidth(op byte) int {
+// readCounted reads the argument of a string or bytes opcode: a
+// little-endian length of 1, 4 or 8 bytes, then that many bytes.
+func (u *unpickler) readCounted(op byte) ([]byte, error) {
+	width := 4 // BINUNICODE, BINSTRING, BINBYTES
 	switch op {
 	case 0x8c, 'U', 'C': // SHORT_BINUNICODE, SHORT_BINSTRING, SHORT_BINBYTES
-		return 1
+		width = 1
 	case 0x8d, 0x8e: // BINUNICODE8, BINBYTES8
-		return 8
+		width = 8
 	}
-	return 4 // BINUNICODE, BINSTRING, BINBYTES
+	n, err := u.readUint(width)
+	if err != nil {
+		return nil, err
+	}
+	if n > uint64(len(u.data)) {
+		u.short = true
+		return nil, u.errorf(ErrPickle, "%d-byte string runs past the end", n)
+	}
+	return u.read(int(n))
 }
 
 func (u *unpickler) setItems(d *pyDict, items []any) error {
