@@ -1,9 +1,3 @@
-// Package samplertest checks implementations of sampler.HybridSampler
-// against the interface's contract, as testing/fstest does for fs.FS.
-//
-// Check consumes the sampler it is given, draws a bounded number of
-// batches, and is meant for tests. It does not check what only the
-// implementation can promise (weights, epochs, determinism across runs).
 package samplertest
 
 import (
@@ -189,7 +183,7 @@ func CheckBatch(b sampler.Batch) error {
 		case sampler.Monolingual:
 			l := b.Items[0].QueryLang
 			if it.QueryLang != l || it.PassageLang != l {
-				return fmt.Errorf("monolingual batch: item %d is %s→%s, item 0 is %s→%s", i, it.QueryLang, it.PassageLang, l, l)
+				return fmt.Errorf("monolingual batch in %s (item 0's query language): item %d is %s→%s", l, i, it.QueryLang, it.PassageLang)
 			}
 		case sampler.CrossLingual:
 			if it.QueryLang == it.PassageLang {
