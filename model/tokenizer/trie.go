@@ -161,6 +161,7 @@ type trieBuilder struct {
 	baseUsed   []bool  // base value assigned to a node
 	next, prev []int32 // free list links; -1 ends the list
 	head, tail int32   // ends of the free list, or -1
+	size       int32   // one past the highest occupied slot
 }
 
 func (b *trieBuilder) occupied(n int32) bool { return b.taken[n] }
@@ -201,6 +202,7 @@ func (b *trieBuilder) use(n int32, label uint32) {
 	}
 	b.taken[n] = true
 	b.units[n] = label
+	b.size = max(b.size, n+1)
 	p, q := b.prev[n], b.next[n]
 	if p >= 0 {
 		b.next[p] = q
@@ -219,17 +221,25 @@ func (b *trieBuilder) setBase(base int32) {
 	b.baseUsed[base] = true
 }
 
+// maxBaseProbes bounds the free slots findBase tries before it appends at
+// the end, so that a vocabulary crafted to fragment the array cannot make
+// the build quadratic.
+const maxBaseProbes = 1 << 12
+
 // findBase returns an unused base ≥ 1 such that every base+label+1 slot is
 // free.
 func (b *trieBuilder) findBase(labels []byte) int32 {
 	first := int32(labels[0]) + 1
-	for p := b.head; p >= 0; p = b.next[p] {
+	probes := 0
+	for p := b.head; p >= 0 && probes < maxBaseProbes; p = b.next[p] {
 		if base := p - first; base >= 1 && !b.baseUsed[base] && b.fits(base, labels) {
 			return base
 		}
+		probes++
 	}
-	// Slots past the end are free and their bases unused.
-	return max(int32(len(b.units))-first, 1)
+	// Slots past the highest occupied one are free, and every used base
+	// lies below it.
+	return max(b.size, 1)
 }
 
 func (b *trieBuilder) fits(base int32, labels []byte) bool {
