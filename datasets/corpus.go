@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"unsafe"
 )
 
 // A Passage is one document of a corpus.
@@ -75,18 +76,20 @@ const (
 	hasText
 )
 
-// parsePassage parses one corpus line. It copies the line once; the
-// passage's strings point into that copy.
+// parsePassage parses one corpus line. It reads the line in place and
+// copies only the strings it returns, each once.
 func parsePassage(s *jsonScanner, line []byte, name string, lineNo int) (Passage, error) {
 	if blank(line) {
 		return Passage{}, errBlank
 	}
-	src := string(line)
+	// A view of line, valid until the line reader's next call; nothing
+	// keeps it beyond this function (borrowed makes str copy).
+	src := unsafe.String(unsafe.SliceData(line), len(line))
 	if off := firstInvalidUTF8(src); off >= 0 {
 		_, col := position(src, off)
 		return Passage{}, &ParseError{File: name, Line: lineNo, Column: col, Err: ErrInvalidUTF8}
 	}
-	*s = jsonScanner{src: src}
+	*s = jsonScanner{src: src, borrowed: true}
 	var p Passage
 	var seen fieldSet
 	err := s.object(func(key string) error {

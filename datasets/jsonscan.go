@@ -28,6 +28,9 @@ func (e *scanError) Unwrap() error { return e.err }
 type jsonScanner struct {
 	src string
 	pos int
+	// borrowed means src aliases a buffer that the caller reuses: str then
+	// copies the strings it returns.
+	borrowed bool
 }
 
 func (s *jsonScanner) fail(off int, sentinel error, format string, args ...any) error {
@@ -75,22 +78,33 @@ func (s *jsonScanner) null() bool {
 
 // str reads a string value.
 func (s *jsonScanner) str() (string, error) {
+	v, fresh, err := s.scanStr()
+	if s.borrowed && !fresh {
+		v = strings.Clone(v)
+	}
+	return v, err
+}
+
+// scanStr reads a string value; fresh reports that it was built anew
+// (it had escapes) rather than sliced from src.
+func (s *jsonScanner) scanStr() (v string, fresh bool, err error) {
 	if s.ws() != '"' {
-		return "", s.unexpected("string")
+		return "", false, s.unexpected("string")
 	}
 	start := s.pos + 1
 	for i := start; i < len(s.src); i++ {
 		switch c := s.src[i]; {
 		case c == '"':
 			s.pos = i + 1
-			return s.src[start:i], nil
+			return s.src[start:i], false, nil
 		case c == '\\':
-			return s.escaped(start, i)
+			v, err := s.escaped(start, i)
+			return v, true, err
 		case c < 0x20:
-			return "", s.fail(i, ErrSyntax, "control character %#02x in string", c)
+			return "", false, s.fail(i, ErrSyntax, "control character %#02x in string", c)
 		}
 	}
-	return "", s.fail(len(s.src), ErrSyntax, "unterminated string")
+	return "", false, s.fail(len(s.src), ErrSyntax, "unterminated string")
 }
 
 // escaped finishes a string that has an escape at i, copying src[start:i].
@@ -256,7 +270,8 @@ func (s *jsonScanner) integer() (int, error) {
 }
 
 // object reads an object, calling fn for each key with the scanner placed
-// at the value, which fn must consume.
+// at the value, which fn must consume. The key may alias src: fn must copy
+// it to keep it when src is borrowed.
 func (s *jsonScanner) object(fn func(key string) error) error {
 	if s.ws() != '{' {
 		return s.unexpected("object")
@@ -267,7 +282,7 @@ func (s *jsonScanner) object(fn func(key string) error) error {
 		return nil
 	}
 	for {
-		key, err := s.str()
+		key, _, err := s.scanStr() // may alias src, even when borrowed
 		if err != nil {
 			return err
 		}
