@@ -187,7 +187,9 @@ func readEntryInto(f *zip.File, buf []byte) error {
 }
 
 // loadStorage resolves a persistent id ('storage', <Type>Storage, key,
-// location, numel) to the storage in data/<key>.
+// location, numel) to the storage in data/<key>, or in the legacy format
+// ('storage', <Type>Storage, key, location, numel, None) to a storage that
+// legacyStorages locates after the pickle.
 func (a *torchArchive) loadStorage(pid pyTuple) (*storageRef, error) {
 	want := 5 // ('storage', type, key, location, numel)
 	if a.legacy != nil {
