@@ -208,7 +208,11 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 	b, c, d := p.b, p.c, p.d
 	w := gy * p.weight()
 	// gs = dL/dsim = scale·dL/dlogit; dL/dscale = Σ dL/dlogit·sim.
+	// For Cosine, the projections x̂·(dL/dx̂) the normalisation's backward
+	// needs are Σ gs·sim along rows (queries) and columns (candidates):
+	// q̂_i·Σ_j gs_ij ĉ_j = Σ_j gs_ij sim_ij, with no pass over d.
 	gs := make([]T, b*c)
+	qProj, cProj := make([]float64, b), make([]float64, c)
 	var dscale float64
 	for i := range b {
 		prob := p.prob[i*c : (i+1)*c]
@@ -225,7 +229,10 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 				}
 			}
 			g *= w
-			dscale += g * float64(sim[j])
+			gsim := g * float64(sim[j])
+			dscale += gsim
+			qProj[i] += gsim * p.scale
+			cProj[j] += gsim * p.scale
 			gs[i*c+j] = T(g * p.scale)
 		}
 	}
@@ -242,8 +249,8 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 	mulNN(p.workers, c, d, b, gsT, b, p.qn, d, gcn, d)
 
 	if p.cfg.Similarity == Cosine {
-		normalizeBackward(gqn, p.qn, p.qNorm, d)
-		normalizeBackward(gcn, p.cn, p.cNorm, d)
+		normalizeBackward(gqn, p.qn, p.qNorm, qProj, d)
+		normalizeBackward(gcn, p.cn, p.cNorm, cProj, d)
 	}
 	return gqn, gcn[: b*d : b*d], gcn[b*d:], gtheta
 }
@@ -266,18 +273,21 @@ func normalizeRows[T float.DType](x []T, d int) []float64 {
 
 // normalizeBackward turns g, the gradient w.r.t. rows x̂ = x/max(‖x‖, ε), into
 // the gradient w.r.t. x, in place: (g − x̂(x̂·g))/‖x‖, or g/ε where the norm
-// was clamped.
-func normalizeBackward[T float.DType](g, xn []T, norms []float64, d int) {
+// was clamped; proj[r] holds x̂·g of row r.
+func normalizeBackward[T float.DType](g, xn []T, norms, proj []float64, d int) {
 	for r, n := range norms {
 		gr := g[r*d : (r+1)*d]
 		xr := xn[r*d : (r+1)*d]
 		inv := 1 / n
-		var dot float64
-		if n != normEps {
-			dot = dot64(gr, xr)
+		dot := proj[r]
+		if n == normEps {
+			dot = 0
 		}
+		// In T: the products are rounded to T anyway, and float32 loops
+		// without conversions run about twice as fast.
+		a, bb := T(inv), T(dot*inv)
 		for k, v := range gr {
-			gr[k] = T((float64(v) - float64(xr[k])*dot) * inv)
+			gr[k] = v*a - xr[k]*bb
 		}
 	}
 }
