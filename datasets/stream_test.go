@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -460,5 +461,26 @@ func TestLoadMIRACL(t *testing.T) {
 	task, err = LoadMIRACL(context.Background(), bad, "xx", MIRACLFiles{"t.tsv", "ok.tsv", []string{"e.jsonl"}})
 	if err != nil || len(task.Qrels["2"]) != 1 {
 		t.Errorf("gzipped qrels: %v, %v", err, task)
+	}
+}
+
+// Passages must stay intact after the reader has reused its buffer (the
+// parser reads lines in place).
+func TestReadCorpusKeepsPassages(t *testing.T) {
+	var src strings.Builder
+	want := make([]Passage, 6000)
+	for i := range want {
+		want[i] = Passage{ID: fmt.Sprint(i, "#0"), Title: fmt.Sprint("T", i), Text: strings.Repeat(fmt.Sprint("w", i, " "), 40)}
+		fmt.Fprintf(&src, `{"docid":%q,"title":%q,"text":%q}`+"\n", want[i].ID, want[i].Title, want[i].Text)
+	}
+	var got []Passage
+	for p, err := range ReadCorpus(strings.NewReader(src.String()), "big.jsonl") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p)
+	}
+	if src.Len() < 4*readBufferBytes || !slices.Equal(got, want) {
+		t.Errorf("passages changed after reading on (%d bytes)", src.Len())
 	}
 }
