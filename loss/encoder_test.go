@@ -206,4 +206,3 @@ func fullBatch(t testing.TB, enc, penc *bowEncoder[float64], tb TextBatch, cfg C
 	}
 	return l.Value().Item().F64()
 }
-
