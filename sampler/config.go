@@ -106,7 +106,8 @@ type Config struct {
 	// together); 0 means 100, the paper's.
 	BatchSize int
 	// KeepLast keeps each epoch's last, partial batch. By default it is
-	// dropped, so every batch has BatchSize items.
+	// dropped, so every batch has BatchSize items. It cannot be combined
+	// with WorldSize > 1.
 	KeepLast bool
 	// Epochs, if positive, makes the sampler finite: Next returns io.EOF
 	// instead of starting epoch Epochs+1 of any dataset. 0 means endless.
@@ -214,6 +215,9 @@ func resolve(c Config) (settings, error) {
 	}
 	if s.BatchSize%s.WorldSize != 0 {
 		return s, cfgErr("BatchSize = %d is not a multiple of WorldSize = %d", s.BatchSize, s.WorldSize)
+	}
+	if s.KeepLast && s.WorldSize > 1 && !s.MixDatasets {
+		return s, cfgErr("KeepLast with WorldSize = %d: partial batches would give ranks unequal, even empty, shards", s.WorldSize)
 	}
 	var err error
 	if s.LangWeighting, err = resolveWeighting("Lang", c.LangWeighting, c.LangWeights != nil, c.LangTemperature, Uniform); err != nil {

@@ -159,7 +159,7 @@ func ExampleHybrid_MarshalBinary() {
 	// Output:
 	// monolingual       q7.de→p7.de q9.de→p9.de q4.de→p4.de q1.de→p1.de
 	// monolingual       q7.de→p7.de q9.de→p9.de q4.de→p4.de q1.de→p1.de
-	// state bytes: 40
+	// state bytes: 41
 }
 
 // Data-parallel training: each rank gets its slice of the same global

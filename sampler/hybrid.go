@@ -107,17 +107,22 @@ func NewHybrid(data []datasets.Dataset, cfg Config) (*Hybrid, error) {
 	}
 	h := &Hybrid{cfg: s, rng: newMainPCG(s.Seed), pools: make([]pool, len(data))}
 	dw := make([]float64, len(data))
+	var allLangs []datasets.Lang // every language of the data, with repeats
 	for i := range data {
 		d := &data[i]
 		p := &h.pools[i]
 		p.name, p.tuples = d.Name, d.Tuples
 		dw[i] = weightOf(s.DatasetWeighting, float64(len(d.Tuples)), s.DatasetTemperature, s.DatasetWeights, i)
-		if err := h.setLanguages(p, d); err != nil {
+		all, err := h.setLanguages(p, d)
+		if err != nil {
 			return nil, err
 		}
+		allLangs = append(allLangs, all...)
 	}
-	if err := h.checkLangWeights(); err != nil {
-		return nil, err
+	for l := range s.LangWeights {
+		if !slices.Contains(allLangs, l) {
+			return nil, cfgErr("LangWeights names language %q, which no dataset has", l)
+		}
 	}
 	total := 0.0
 	for _, w := range dw {
@@ -183,8 +188,8 @@ func validate(data []datasets.Dataset) error {
 				return dataErr("dataset %q tuple %d (group %q) has no languages", d.Name, i, t.Group)
 			}
 			for l, tr := range t.Langs {
-				if l == "" || tr.Query == "" || tr.Positive == "" {
-					return dataErr("dataset %q tuple %d (group %q) language %q has an empty language code, query or positive", d.Name, i, t.Group, l)
+				if l == "" || tr.Query == "" || tr.Positive == "" || slices.Contains(tr.Negatives, "") {
+					return dataErr("dataset %q tuple %d (group %q) language %q has an empty language code, query, positive or negative", d.Name, i, t.Group, l)
 				}
 			}
 		}
@@ -205,8 +210,8 @@ func weightOf(w Weighting, size, temp float64, given []float64, i int) float64 {
 }
 
 // setLanguages weights the languages of d and keeps those of positive
-// weight in p.
-func (h *Hybrid) setLanguages(p *pool, d *datasets.Dataset) error {
+// weight in p. It returns all of d's languages.
+func (h *Hybrid) setLanguages(p *pool, d *datasets.Dataset) ([]datasets.Lang, error) {
 	all := d.Languages()
 	size := make(map[datasets.Lang]int, len(all))
 	for i := range d.Tuples {
@@ -219,7 +224,7 @@ func (h *Hybrid) setLanguages(p *pool, d *datasets.Dataset) error {
 		if h.cfg.LangWeighting == ByWeights {
 			x, ok := h.cfg.LangWeights[l]
 			if !ok {
-				return cfgErr("LangWeights has no weight for language %q of dataset %q", l, d.Name)
+				return nil, cfgErr("LangWeights has no weight for language %q of dataset %q", l, d.Name)
 			}
 			w[i] = x
 			continue
@@ -231,7 +236,7 @@ func (h *Hybrid) setLanguages(p *pool, d *datasets.Dataset) error {
 		total += x
 	}
 	if !(total > 0) || math.IsInf(total, 0) {
-		return cfgErr("dataset %q: language weights %v have no positive finite total", d.Name, w)
+		return nil, cfgErr("dataset %q: language weights %v have no positive finite total", d.Name, w)
 	}
 	for i, q := range quantize(nil, w) {
 		if q > 0 {
@@ -240,25 +245,7 @@ func (h *Hybrid) setLanguages(p *pool, d *datasets.Dataset) error {
 			p.langP = append(p.langP, float64(q)/one53)
 		}
 	}
-	return nil
-}
-
-// checkLangWeights rejects LangWeights naming a language no dataset has,
-// most likely a typo.
-func (h *Hybrid) checkLangWeights() error {
-	for l := range h.cfg.LangWeights {
-		found := false
-		for i := range h.pools {
-			t := h.pools[i].tuples
-			for j := 0; j < len(t) && !found; j++ {
-				_, found = t[j].Langs[l]
-			}
-		}
-		if !found {
-			return cfgErr("LangWeights names language %q, which no dataset has", l)
-		}
-	}
-	return nil
+	return all, nil
 }
 
 // index builds the global language table and interns the groups.

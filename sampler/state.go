@@ -13,7 +13,7 @@ import (
 //	"PRHY" 0x01                 magic and version
 //	fingerprint                 8 bytes, little-endian (data and config)
 //	len, rand.PCG state          the generator of batch and item draws
-//	step, done (1 byte)
+//	step, epochs (the saver's Config.Epochs), done (1 byte)
 //	per dataset: epoch, exhausted (1 byte), frontier, nbits, ⌈nbits/8⌉ bytes
 //
 // where the bits mark the taken positions frontier, frontier+1, … of the
@@ -38,6 +38,7 @@ func (h *Hybrid) MarshalBinary() ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(rs)))
 	b = append(b, rs...)
 	b = binary.AppendUvarint(b, h.step)
+	b = binary.AppendUvarint(b, uint64(h.cfg.Epochs))
 	b = append(b, boolByte(h.done))
 	for i := range h.pools {
 		p := &h.pools[i]
@@ -68,7 +69,8 @@ func (h *Hybrid) MarshalBinary() ([]byte, error) {
 // state from MarshalBinary of a sampler built with the same data and
 // Config, except that Epochs, Rank and WorldSize may differ (to extend a
 // run, or to resume on another number of ranks). Next then continues
-// exactly as the saved sampler would have.
+// exactly as the saved sampler would have; a state saved after io.EOF and
+// restored with more Epochs (or 0) goes on sampling.
 //
 // UnmarshalBinary returns an error wrapping ErrState, and leaves h
 // unchanged, if data is corrupt, comes from another sampler, or records
@@ -95,11 +97,13 @@ func (h *Hybrid) UnmarshalBinary(data []byte) error {
 	} else if rb, ok := r.bytes(int(n)); !ok || rng.UnmarshalBinary(rb) != nil {
 		return stateErr("bad generator state")
 	}
-	step, ok := r.uvarint()
-	done, ok2 := r.flag()
-	if !ok || !ok2 {
+	step, ok1 := r.uvarint()
+	savedEpochs, ok2 := r.uvarint()
+	done, ok3 := r.flag()
+	if !ok1 || !ok2 || !ok3 {
 		return stateErr("bad step")
 	}
+	finished, finishedNow := false, false // a dataset did its saved, or current, Epochs
 	ps := make([]poolState, len(h.pools))
 	for i := range h.pools {
 		n := uint64(len(h.pools[i].tuples))
@@ -116,6 +120,11 @@ func (h *Hybrid) UnmarshalBinary(data []byte) error {
 		if h.cfg.Epochs > 0 && s.epoch > uint64(h.cfg.Epochs) {
 			return stateErr("dataset %d is in epoch %d, beyond Epochs = %d", i, s.epoch, h.cfg.Epochs)
 		}
+		if savedEpochs > 0 && s.epoch > savedEpochs {
+			return stateErr("dataset %d is in epoch %d, beyond the saved Epochs = %d", i, s.epoch, savedEpochs)
+		}
+		finished = finished || (savedEpochs > 0 && s.epoch == savedEpochs)
+		finishedNow = finishedNow || (h.cfg.Epochs > 0 && s.epoch == uint64(h.cfg.Epochs))
 		if s.epoch == 0 && (s.exhausted || frontier != 0 || nbits != 0) {
 			return stateErr("dataset %d: position before its first epoch", i)
 		}
@@ -134,9 +143,13 @@ func (h *Hybrid) UnmarshalBinary(data []byte) error {
 	if len(r.b) != 0 {
 		return stateErr("%d trailing bytes", len(r.b))
 	}
+	if done && !finished {
+		return stateErr("ended before any dataset did its epochs")
+	}
 
 	*h.rng = rng
-	h.step, h.done = step, done
+	// An ended run restored with more Epochs goes on.
+	h.step, h.done = step, done && finishedNow
 	for i := range h.pools {
 		p, s := &h.pools[i], &ps[i]
 		p.epoch = s.epoch
