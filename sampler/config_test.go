@@ -48,7 +48,9 @@ func TestNewHybridErrors(t *testing.T) {
 		{"rank without world", one(three), sampler.Config{BatchSize: 10, Rank: 1}, sampler.ErrConfig, "WorldSize = 1"},
 		{"negative world", one(three), sampler.Config{WorldSize: -2}, sampler.ErrConfig, "WorldSize = -2"},
 		{"keep last sharded", one(three), sampler.Config{BatchSize: 10, WorldSize: 2, KeepLast: true}, sampler.ErrConfig, "KeepLast with WorldSize = 2"},
-		{"empty negative", bad(func(d *datasets.Dataset) { d.Tuples[6].Langs["en"] = datasets.Triplet{Query: "q", Positive: "p", Negatives: []string{"n", ""}} }), sampler.Config{BatchSize: 10}, sampler.ErrData, `tuple 6 (group "bad-6") language "en" has an empty`},
+		{"empty negative", bad(func(d *datasets.Dataset) {
+			d.Tuples[6].Langs["en"] = datasets.Triplet{Query: "q", Positive: "p", Negatives: []string{"n", ""}}
+		}), sampler.Config{BatchSize: 10}, sampler.ErrData, `tuple 6 (group "bad-6") language "en" has an empty`},
 		{"indivisible shards", one(three), sampler.Config{BatchSize: 10, WorldSize: 3}, sampler.ErrConfig, "not a multiple"},
 		{"negative lang weight", one(three), sampler.Config{BatchSize: 10, LangWeights: map[datasets.Lang]float64{"de": 1, "en": -1, "fr": 1}}, sampler.ErrConfig, `LangWeights["en"] = -1`},
 		{"infinite lang weight", one(three), sampler.Config{BatchSize: 10, LangWeights: map[datasets.Lang]float64{"de": 1, "en": math.Inf(1), "fr": 1}}, sampler.ErrConfig, `LangWeights["en"] = +Inf`},
