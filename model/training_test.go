@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/nlpodyssey/spago/ag"
 	"github.com/nlpodyssey/spago/mat"
 
+	"github.com/polyret/polyret/loss"
 	"github.com/polyret/polyret/model/checkpoint"
 )
 
@@ -376,4 +378,33 @@ func TestAdamWGolden(t *testing.T) {
 		t.Logf("after %d AdamW steps: ordinary entries max |diff| %.3g (tol 1e-5), %d noisy entries max |diff| %.3g (tol %.3g)",
 			a.Steps, worstOrdinary, noisy, worstNoisy, a.LR*float64(a.Steps))
 	}
+}
+
+// TestGradCacheGolden runs the training golden's step through the loss
+// package: GradCache over texts, 2 texts per chunk, InfoNCE with cosine
+// similarity, hard negatives only, summed. Loss and every parameter
+// gradient must match the PyTorch golden.
+func TestGradCacheGolden(t *testing.T) {
+	g, dir := loadTrainingGolden(t)
+	var texts struct {
+		Batch map[string]struct {
+			Texts []string `json:"texts"`
+		} `json:"batch"`
+	}
+	readJSON(t, filepath.Join(dir, "training_golden.json"), &texts)
+	m := trainingModel(t, dir)
+	gc := loss.GradCache{Encoder: m, ChunkSize: 2, Loss: loss.Config{
+		Similarity: loss.Cosine, Temperature: g.Tau, InBatch: loss.InBatchHardNegatives, Reduction: loss.Sum}}
+	l, err := gc.Backward(context.Background(), loss.TextBatch{
+		Queries:   texts.Batch["query"].Texts,
+		Positives: texts.Batch["positive"].Texts,
+		Negatives: texts.Batch["negative"].Texts,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(l - g.Loss.Value); d > 2e-5 {
+		t.Errorf("GradCache loss = %.9g, want %.9g", l, g.Loss.Value)
+	}
+	checkParamGrads(t, m, readF64(t, filepath.Join(dir, "training_grads.safetensors")), g.ParameterGradients.NoGrad)
 }
