@@ -72,51 +72,47 @@ func goldenMeasures(t *testing.T, argv []string) []Measure {
 	return ms
 }
 
-// lenientRun reads a run without the duplicate check, to score the topics
-// trec_eval printed before it failed on a duplicate.
-func lenientRun(t *testing.T, path string) Run {
+// eachRecord calls each for every record that next returns until io.EOF.
+func eachRecord[T any](t *testing.T, path string, open func(f *os.File) func() (T, error), each func(T)) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rr := NewRunReader(f, path, FormatTREC)
-	run := Run{}
+	next := open(f)
 	for {
-		rec, err := rr.Read()
+		rec, err := next()
 		if err == io.EOF {
-			return run
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		run[rec.Topic] = append(run[rec.Topic], ScoredDoc{rec.Doc, rec.Score})
+		each(rec)
 	}
 }
 
+// lenientRun reads a run without the duplicate check, to score the topics
+// trec_eval printed before it failed on a duplicate.
+func lenientRun(t *testing.T, path string) Run {
+	run := Run{}
+	eachRecord(t, path, func(f *os.File) func() (RunRecord, error) { return NewRunReader(f, path, FormatTREC).Read },
+		func(rec RunRecord) { run[rec.Topic] = append(run[rec.Topic], ScoredDoc{rec.Doc, rec.Score}) })
+	return run
+}
+
+// lenientQrels reads qrels without the duplicate check (the last grade wins).
 func lenientQrels(t *testing.T, path string) Qrels {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	qr := NewQrelsReader(f, path)
 	q := Qrels{}
-	for {
-		rec, err := qr.Read()
-		if err == io.EOF {
-			return q
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if q[rec.Topic] == nil {
-			q[rec.Topic] = map[string]int{}
-		}
-		q[rec.Topic][rec.Doc] = rec.Grade
-	}
+	eachRecord(t, path, func(f *os.File) func() (QrelsRecord, error) { return NewQrelsReader(f, path).Read },
+		func(rec QrelsRecord) {
+			if q[rec.Topic] == nil {
+				q[rec.Topic] = map[string]int{}
+			}
+			q[rec.Topic][rec.Doc] = rec.Grade
+		})
+	return q
 }
 
 // goldenCount tallies compared values.

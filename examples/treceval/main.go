@@ -264,13 +264,21 @@ func printValues(w io.Writer, ms []metrics.Measure, topic string, v []float64) {
 	}
 }
 
-func (in *input) readQrels(path string) error {
+// recordReader is metrics.QrelsReader or metrics.RunReader.
+type recordReader[T any] interface {
+	Read() (T, error)
+	Line() int
+}
+
+// readAll calls each for every record of the file at path, as read by the
+// reader that open makes.
+func readAll[T any, R recordReader[T]](path string, open func(io.Reader) R, each func(rec T, line int)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r := metrics.NewQrelsReader(bufio.NewReader(f), path)
+	r := open(bufio.NewReader(f))
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -279,34 +287,36 @@ func (in *input) readQrels(path string) error {
 		if err != nil {
 			return err
 		}
+		each(rec, r.Line())
+	}
+}
+
+// noteDup remembers the first duplicate of a topic.
+func (in *input) noteDup(path string, line int, topic, doc string) {
+	if in.dups[topic] == nil {
+		in.dups[topic] = fmt.Errorf("%s:%d: %w %q in topic %q", path, line, metrics.ErrDuplicateDoc, doc, topic)
+	}
+}
+
+func (in *input) readQrels(path string) error {
+	open := func(r io.Reader) *metrics.QrelsReader { return metrics.NewQrelsReader(r, path) }
+	return readAll(path, open, func(rec metrics.QrelsRecord, line int) {
 		docs := in.qrels[rec.Topic]
 		if docs == nil {
 			docs = map[string]int{}
 			in.qrels[rec.Topic] = docs
 		}
-		if _, dup := docs[rec.Doc]; dup && in.dups[rec.Topic] == nil {
-			in.dups[rec.Topic] = fmt.Errorf("%s:%d: %w %q in topic %q", path, r.Line(), metrics.ErrDuplicateDoc, rec.Doc, rec.Topic)
+		if _, dup := docs[rec.Doc]; dup {
+			in.noteDup(path, line, rec.Topic, rec.Doc)
 		}
 		docs[rec.Doc] = rec.Grade
-	}
+	})
 }
 
 func (in *input) readRun(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := metrics.NewRunReader(bufio.NewReader(f), path, metrics.FormatTREC)
+	open := func(r io.Reader) *metrics.RunReader { return metrics.NewRunReader(r, path, metrics.FormatTREC) }
 	seen := map[string]map[string]bool{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return readAll(path, open, func(rec metrics.RunRecord, line int) {
 		if in.tag == "" {
 			in.tag = rec.Tag
 		}
@@ -314,12 +324,10 @@ func (in *input) readRun(path string) error {
 			seen[rec.Topic] = map[string]bool{}
 		}
 		if seen[rec.Topic][rec.Doc] {
-			if in.dups[rec.Topic] == nil {
-				in.dups[rec.Topic] = fmt.Errorf("%s:%d: %w %q in topic %q", path, r.Line(), metrics.ErrDuplicateDoc, rec.Doc, rec.Topic)
-			}
-			continue
+			in.noteDup(path, line, rec.Topic, rec.Doc)
+			return
 		}
 		seen[rec.Topic][rec.Doc] = true
 		in.run[rec.Topic] = append(in.run[rec.Topic], metrics.ScoredDoc{ID: rec.Doc, Score: rec.Score})
-	}
+	})
 }
