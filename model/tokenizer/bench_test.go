@@ -48,6 +48,7 @@ func benchmarkAppendIDs(b *testing.B, tok *Tokenizer) {
 		}
 	}
 	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(tokens), "tokens/op")
 	b.ReportMetric(float64(tokens)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 	if cpu > 0 {
 		b.ReportMetric(float64(tokens)*float64(b.N)/cpu.Seconds(), "tokens/cpu-s")
