@@ -81,15 +81,18 @@
 //     calls) for every rank below 1,620 and all but 14 of the ranks up to
 //     200,000, where glibc's error is just above half an ulp.
 //   - A topic whose judgements have nothing relevant, or only negative
-//     grades, is evaluated: every measure is 0, num_rel 0, and it counts in
-//     the means. An empty ranking scores 0 on every measure.
+//     grades, or none at all (an empty map), is evaluated: every measure
+//     is 0, num_rel 0, and it counts in the means. An empty ranking scores
+//     0 on every measure (num_rel stays R).
 //   - Topics (Options.Topics): only qrels topics are evaluated, in byte
 //     order; run topics without qrels are ignored. TopicsTrecEval (the
 //     zero value) is trec_eval 10 without -c: a qrels topic missing from
 //     the run is an error (trec_eval prints its message and exits 4).
 //     TopicsComplete is -c: the missing topic scores 0 (num_ret 0, num_rel
 //     its R) and counts in the means. TopicsCommon averages over the
-//     topics present in both, as trec_eval 9 did.
+//     topics present in both, as trec_eval 9 did. So an empty run fails
+//     on the first qrels topic, scores every topic 0, or gives ErrNoTopics,
+//     respectively; empty qrels always give ErrNoTopics.
 //   - Results.All is trec_eval's "all" line: each measure summed over the
 //     topics in byte order and divided by their number, except num_ret,
 //     num_rel and num_rel_ret, which are sums. (trec_eval -c with -l other
