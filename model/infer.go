@@ -8,6 +8,11 @@ import (
 	"github.com/nlpodyssey/spago/mat"
 )
 
+// Tokenize returns the token ids the model encodes for each text (see
+// EncodeIDs): what Encode and EncodeAll compute embeddings of. It returns
+// an error if the model has no tokenizer.
+func (m *Model) Tokenize(texts []string) ([][]int32, error) { return m.tokenize(texts, "") }
+
 // tokenize returns the ids of prefix+text for each text.
 func (m *Model) tokenize(texts []string, prefix string) ([][]int32, error) {
 	if m.tok == nil {
