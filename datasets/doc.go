@@ -125,7 +125,8 @@
 // (shown on two lines here; a file has one line per tuple). "group" is a
 // non-empty string; "langs" a non-empty object from language code to
 // triplet; each triplet has non-empty "query" and "pos" strings and
-// optionally "negs", an array of strings (absent, null or [] for none).
+// optionally "negs", an array of non-empty strings (absent, null or [] for
+// none). These are the rules package sampler checks too.
 // Keys may come in any order; unknown keys are ignored, so the format can
 // grow; a key repeated in one object is an error. Blank lines are skipped.
 // Several tuples may share a group (for example mMARCO triples of one

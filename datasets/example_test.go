@@ -174,3 +174,30 @@ func ExampleReadTuples() {
 	// q42 boiling point? [0 °C.]
 	// train.jsonl:2:1: q43: missing field: no "langs"
 }
+
+func ExampleReadTriples() {
+	triples := "1185869\t0\t2543\n1185868\t16\t9\n"
+	for t, err := range datasets.ReadTriples(strings.NewReader(triples), "qidpidtriples.tsv") {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("query %s: positive %s, negative %s\n", t.Query, t.Positive, t.Negative)
+	}
+	// Output:
+	// query 1185869: positive 0, negative 2543
+	// query 1185868: positive 16, negative 9
+}
+
+func ExampleReadTopics() {
+	topics := "81674#0\tWo ist das Gebiet der Irokesen-Indianer in Kanada?\n9789633#0\tWie viele Arten von Jellyfish?\n"
+	qs, err := datasets.ReadTopics(strings.NewReader(topics), "topics.tsv", "de")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, q := range qs {
+		fmt.Printf("%s (%s): %s\n", q.ID, q.Lang, q.Text)
+	}
+	// Output:
+	// 81674#0 (de): Wo ist das Gebiet der Irokesen-Indianer in Kanada?
+	// 9789633#0 (de): Wie viele Arten von Jellyfish?
+}

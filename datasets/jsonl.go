@@ -169,6 +169,8 @@ func parseTriplet(s *jsonScanner, lang string) (Triplet, error) {
 		err = s.fail(off, ErrMissingField, "%s: no \"query\"", lang)
 	case tr.Positive == "":
 		err = s.fail(off, ErrMissingField, "%s: no \"pos\"", lang)
+	case slices.Contains(tr.Negatives, ""):
+		err = s.fail(off, ErrMissingField, "%s: empty negative", lang)
 	}
 	return tr, err
 }
@@ -189,9 +191,9 @@ func NewTupleWriter(w io.Writer) *TupleWriter {
 }
 
 // Write writes t as one line. It returns an error wrapping ErrMissingField
-// if t has no group, no language, or an empty language code, query or
-// positive, and ErrInvalidUTF8 if a string is not valid UTF-8; nothing is
-// written then.
+// if t has no group, no language, or an empty language code, query,
+// positive or negative, and ErrInvalidUTF8 if a string is not valid UTF-8;
+// nothing is written then.
 func (tw *TupleWriter) Write(t Tuple) error {
 	if t.Group == "" || len(t.Langs) == 0 {
 		return fmt.Errorf("datasets: tuple %q: %w: empty group or no language", t.Group, ErrMissingField)
@@ -206,8 +208,8 @@ func (tw *TupleWriter) Write(t Tuple) error {
 	b = append(b, `,"langs":{`...)
 	for i, l := range tw.keys {
 		tr := t.Langs[l]
-		if l == "" || tr.Query == "" || tr.Positive == "" {
-			return fmt.Errorf("datasets: tuple %q, language %q: %w: empty language, query or positive", t.Group, l, ErrMissingField)
+		if l == "" || tr.Query == "" || tr.Positive == "" || slices.Contains(tr.Negatives, "") {
+			return fmt.Errorf("datasets: tuple %q, language %q: %w: empty language, query, positive or negative", t.Group, l, ErrMissingField)
 		}
 		if i > 0 {
 			b = append(b, ',')

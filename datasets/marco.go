@@ -30,8 +30,9 @@ type MarcoConfig struct {
 	// Workers is the number of files read at once; 0 means GOMAXPROCS.
 	Workers int
 	// Partial leaves a language out of a tuple when one of the tuple's
-	// texts is missing from that language's files, and drops a tuple left
-	// with no language. By default a missing text is an ErrUnknownID error.
+	// texts is missing from that language's files or empty, and drops a
+	// tuple left with no language. By default a missing text is an
+	// ErrUnknownID error and an empty one an ErrMissingField error.
 	Partial bool
 	// Recorder, if not nil, receives progress: stage "triples", then
 	// "queries/<lang>" and "collection/<lang>", with lines read so far and
@@ -115,22 +116,33 @@ func LoadMarco(ctx context.Context, fsys fs.FS, triples string, langs map[Lang]M
 			q, okQ := queries[i][t.Query]
 			p, okP := passages[i][t.Positive]
 			neg, okN := passages[i][t.Negative]
-			if okQ && okP && okN {
+			if q != "" && p != "" && neg != "" {
 				tu.Langs[l] = Triplet{Query: q, Positive: p, Negatives: []string{neg}}
 				continue
 			}
 			if cfg.Partial {
 				continue
 			}
-			missing, file := t.Query, langs[l].Queries
+			var err error
 			switch {
-			case !okP:
-				missing, file = t.Positive, langs[l].Collection
-			case !okN:
-				missing, file = t.Negative, langs[l].Collection
+			case !okQ:
+				err = errorf(ErrUnknownID, "query %q is not in %s", t.Query, langs[l].Queries)
+			case q == "":
+				err = errorf(ErrMissingField, "query %q has an empty text in %s", t.Query, langs[l].Queries)
+			case !okP || !okN:
+				missing := t.Positive
+				if okP {
+					missing = t.Negative
+				}
+				err = errorf(ErrUnknownID, "passage %q is not in %s", missing, langs[l].Collection)
+			default:
+				empty := t.Positive
+				if p != "" {
+					empty = t.Negative
+				}
+				err = errorf(ErrMissingField, "passage %q has an empty text in %s", empty, langs[l].Collection)
 			}
-			return nil, &ParseError{File: triples, Record: fmt.Sprintf("triple %d", n+1),
-				Err: errorf(ErrUnknownID, "id %q is not in %s", missing, file)}
+			return nil, &ParseError{File: triples, Record: fmt.Sprintf("triple %d", n+1), Err: err}
 		}
 		if len(tu.Langs) > 0 {
 			d.Tuples = append(d.Tuples, tu)

@@ -24,10 +24,11 @@ type TupleConfig struct {
 // the order the ids first occur in t.Queries. For each language of the
 // question, the triplet's query is the question, the positive its answer
 // sentence, and the negatives other sentences of the answer's paragraph
-// (never one whose text equals the positive), drawn as cfg says. The
-// dataset is named t.Name. BuildTuples does not modify t. It returns an
-// error if a query does not have exactly one relevant candidate in its own
-// language among t.Candidates.
+// (never an empty one or one whose text equals the positive), drawn as cfg
+// says. The dataset is named t.Name. BuildTuples does not modify t. It
+// returns an error if a query does not have exactly one relevant candidate
+// in its own language among t.Candidates, or if its text or its positive's
+// is empty.
 func BuildTuples(t *Task, cfg TupleConfig) (*Dataset, error) {
 	type paragraphKey struct {
 		lang               Lang
@@ -57,6 +58,9 @@ func BuildTuples(t *Task, cfg TupleConfig) (*Dataset, error) {
 			return nil, fmt.Errorf("datasets: BuildTuples: query %s has no relevant candidate in %s", q.ID, q.Lang)
 		}
 		p := &t.Candidates[pos]
+		if q.Text == "" || p.Text == "" {
+			return nil, fmt.Errorf("datasets: BuildTuples: query %s: %w: empty question or answer sentence", q.ID, ErrMissingField)
+		}
 		var negs []string
 		if others := paragraphs[paragraphKey{p.Lang, p.Article, p.Paragraph}]; len(others) > 1 {
 			negs = drawNegatives(others, t.Candidates, pos, q.Group, q.Lang, cfg)
@@ -80,7 +84,7 @@ func BuildTuples(t *Task, cfg TupleConfig) (*Dataset, error) {
 func drawNegatives(others []int, cands []Candidate, pos int, group string, lang Lang, cfg TupleConfig) []string {
 	pool := make([]string, 0, len(others)-1)
 	for _, i := range others {
-		if i != pos && cands[i].Text != cands[pos].Text {
+		if i != pos && cands[i].Text != cands[pos].Text && cands[i].Text != "" {
 			pool = append(pool, cands[i].Text)
 		}
 	}

@@ -24,12 +24,12 @@ var sampleTuples = []Tuple{
 		"de": {Query: "wer?", Positive: "Anna."},
 	}},
 	{Group: "g\"2\\", Langs: map[Lang]Triplet{
-		"zh": {Query: "谁？\n\t", Positive: "安。\u2028\u2029\x01\x7f", Negatives: []string{""}},
+		"zh": {Query: "谁？\n\t", Positive: "安。\u2028\u2029\x01\x7f", Negatives: []string{" "}},
 	}},
 }
 
 const sampleJSONL = `{"group":"g1","langs":{"de":{"query":"wer?","pos":"Anna."},"en":{"query":"who?","pos":"Ann.","negs":["Bob.","Cy."]}}}
-{"group":"g\"2\\","langs":{"zh":{"query":"谁？\n\t","pos":"安。\u2028\u2029\u0001` + "\x7f" + `","negs":[""]}}}
+{"group":"g\"2\\","langs":{"zh":{"query":"谁？\n\t","pos":"安。\u2028\u2029\u0001` + "\x7f" + `","negs":[" "]}}}
 `
 
 func TestTupleWriterGolden(t *testing.T) {
@@ -95,6 +95,7 @@ func TestTupleWriterRejects(t *testing.T) {
 		{"no langs", Tuple{Group: "g"}, ErrMissingField},
 		{"empty lang", Tuple{Group: "g", Langs: map[Lang]Triplet{"": {Query: "q", Positive: "p"}}}, ErrMissingField},
 		{"empty query", Tuple{Group: "g", Langs: map[Lang]Triplet{"en": {Positive: "p"}}}, ErrMissingField},
+		{"empty negative", Tuple{Group: "g", Langs: map[Lang]Triplet{"en": {Query: "q", Positive: "p", Negatives: []string{"n", ""}}}}, ErrMissingField},
 		{"bad UTF-8", Tuple{Group: "g", Langs: map[Lang]Triplet{"en": {Query: "q\xff", Positive: "p"}}}, ErrInvalidUTF8},
 	} {
 		var buf bytes.Buffer
@@ -126,6 +127,7 @@ func TestReadTuplesBadInput(t *testing.T) {
 		{"empty lang", `{"group":"g","langs":{"":{"query":"q","pos":"p"}}}`, ErrMissingField, 26},
 		{"lang twice", `{"group":"g","langs":{"en":{"query":"q","pos":"p"},"en":{"query":"q","pos":"p"}}}`, ErrDuplicateID, 57},
 		{"group twice", `{"group":"g","group":"h","langs":{"en":{"query":"q","pos":"p"}}}`, ErrDuplicateID, 22},
+		{"empty negative", `{"group":"g","langs":{"en":{"query":"q","pos":"p","negs":["n",""]}}}`, ErrMissingField, 28},
 		{"negs not strings", `{"group":"g","langs":{"en":{"query":"q","pos":"p","negs":[1]}}}`, ErrSyntax, 59},
 		{"invalid UTF-8", `{"group":"g` + "\xc3" + `","langs":{"en":{"query":"q","pos":"p"}}}`, ErrInvalidUTF8, 12},
 		{"trailing", good + ` x`, ErrSyntax, len(good) + 2},
@@ -393,6 +395,28 @@ func TestLoadMarco(t *testing.T) {
 	_, err = LoadMarco(ctx, dup, "t.tsv", map[Lang]MarcoFiles{"en": {Collection: "c.tsv", Queries: "q.tsv"}}, MarcoConfig{})
 	if !errors.Is(err, ErrDuplicateID) {
 		t.Errorf("duplicate pid: %v", err)
+	}
+	for _, tc := range []struct {
+		queries, collection string
+		want                error
+		text                string
+	}{
+		{"2\tq\n", "2\ta\n3\tb\n", ErrUnknownID, `query "1"`},
+		{"1\t\n", "2\ta\n3\tb\n", ErrMissingField, `query "1"`},
+		{"1\tq\n", "2\ta\n", ErrUnknownID, `passage "3"`},
+		{"1\tq\n", "3\tb\n", ErrUnknownID, `passage "2"`},
+		{"1\tq\n", "2\ta\n3\t\n", ErrMissingField, `passage "3"`},
+	} {
+		fsys := fstest.MapFS{"t.tsv": {Data: []byte("1\t2\t3\n")}, "q.tsv": {Data: []byte(tc.queries)},
+			"c.tsv": {Data: []byte(tc.collection)}}
+		files := map[Lang]MarcoFiles{"en": {Collection: "c.tsv", Queries: "q.tsv"}}
+		_, err := LoadMarco(ctx, fsys, "t.tsv", files, MarcoConfig{})
+		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("queries %q, collection %q: error %v, want %v about %s", tc.queries, tc.collection, err, tc.want, tc.text)
+		}
+		if d, err := LoadMarco(ctx, fsys, "t.tsv", files, MarcoConfig{Partial: true}); err != nil || len(d.Tuples) != 0 {
+			t.Errorf("Partial: %v, %v", d, err)
+		}
 	}
 }
 
