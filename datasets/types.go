@@ -21,6 +21,9 @@ type Triplet struct {
 // A Tuple is one training example in one or more languages. The triplets of
 // a tuple are parallel translations of each other and share the tuple's
 // Group id, so a loss can keep them from acting as each other's negatives.
+// Several tuples may share a group: LoadMarco gives every triple of one
+// query the query's id, since their positives must not be each other's
+// negatives either.
 type Tuple struct {
 	Group string
 	Langs map[Lang]Triplet
