@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -46,9 +47,10 @@ func (h *Hybrid) MarshalBinary() ([]byte, error) {
 		b = append(b, boolByte(p.exhausted))
 		b = binary.AppendUvarint(b, uint64(p.frontier))
 		nbits := 0
-		for pos := len(p.order) - 1; pos >= p.frontier; pos-- {
-			if p.taken[pos>>6]&(1<<(pos&63)) != 0 {
-				nbits = pos - p.frontier + 1
+		for w := len(p.taken) - 1; w >= 0 && w >= p.frontier>>6; w-- {
+			if p.taken[w] != 0 {
+				// Every position before frontier is taken, and frontier is not.
+				nbits = max(0, w*64+63-bits.LeadingZeros64(p.taken[w])-p.frontier+1)
 				break
 			}
 		}
