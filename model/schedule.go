@@ -35,16 +35,17 @@ func LinearSchedule(warmup, total int) Schedule {
 }
 
 // CosineSchedule rises linearly over warmup steps, then follows half a
-// cosine from 1 to 0 at step total, as transformers'
-// get_cosine_schedule_with_warmup with num_cycles 0.5. It panics unless
-// 0 ≤ warmup ≤ total.
+// cosine from 1 to 0 at step total, and stays 0 after, as transformers'
+// get_cosine_schedule_with_warmup with num_cycles 0.5 up to step total. It
+// panics unless 0 ≤ warmup ≤ total.
 func CosineSchedule(warmup, total int) Schedule {
 	checkSchedule(warmup, total)
 	return func(step int) float64 {
 		if step < warmup {
 			return float64(step) / float64(max(1, warmup))
 		}
-		progress := float64(step-warmup) / float64(max(1, total-warmup))
+		// Past total, transformers' formula would rise again; stay at 0.
+		progress := min(1, float64(step-warmup)/float64(max(1, total-warmup)))
 		return max(0, 0.5*(1+math.Cos(math.Pi*progress)))
 	}
 }
