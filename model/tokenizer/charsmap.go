@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // charsMap is SentencePiece's precompiled character map: a darts-clone
@@ -31,11 +32,26 @@ func parseCharsMap(blob []byte) (*charsMap, error) {
 	}
 	trie := blob[4 : 4+size]
 	m := &charsMap{units: make([]uint32, size/4), repl: string(blob[4+size:])}
+	// Every replacement is bounded, so that normalising a text can grow
+	// it at most maxReplacement times (nmt_nfkc's longest is 33 bytes).
+	for rest := m.repl; rest != ""; {
+		n := strings.IndexByte(rest, 0)
+		if n < 0 {
+			n = len(rest)
+		}
+		if n > maxReplacement {
+			return nil, fmt.Errorf("precompiled_charsmap: replacement of %d bytes (limit %d)", n, maxReplacement)
+		}
+		rest = rest[min(n+1, len(rest)):]
+	}
 	for i := range m.units {
 		m.units[i] = binary.LittleEndian.Uint32(trie[4*i:])
 	}
 	return m, nil
 }
+
+// maxReplacement bounds the length of one character-map replacement.
+const maxReplacement = 256
 
 // maxCharsMapResults is SentencePiece's Normalizer::kMaxTrieResultsSize.
 const maxCharsMapResults = 32

@@ -2,10 +2,7 @@ package tokenizer
 
 import (
 	"bytes"
-	"compress/gzip"
-	"io"
 	"math"
-	"os"
 	"slices"
 	"testing"
 
@@ -121,16 +118,7 @@ func tinySPM(charsMap []byte) []byte {
 
 // xlmrCharsMap returns the precompiled_charsmap of the XLM-R test model.
 func xlmrCharsMap(t testing.TB) []byte {
-	f, err := os.Open("testdata/xlmr-base-rebuilt.model.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
+	data, err := readFile("testdata/xlmr-base-rebuilt.model.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package tokenizer
 
 import (
 	"bytes"
-	"compress/gzip"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,16 +10,7 @@ import (
 // gunzipTo decompresses testdata/src into dir/name.
 func gunzipTo(t testing.TB, src, dir, name string) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
+	data, err := readFile(filepath.Join("testdata", src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,13 +124,18 @@ func newWordPieceTokenizer(vocab []string, cfg BertConfig, names bertSpecialName
 	return t, nil
 }
 
-// loadVocabFile reads a vocab.txt.
-func loadVocabFile(path string, cfg BertConfig, names bertSpecialNames) (*Tokenizer, error) {
+// readVocab reads and parses a vocab.txt.
+func readVocab(path string) ([]string, error) {
 	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	vocab, err := parseVocab(path, data)
+	return parseVocab(path, data)
+}
+
+// loadVocabFile reads a vocab.txt.
+func loadVocabFile(path string, cfg BertConfig, names bertSpecialNames) (*Tokenizer, error) {
+	vocab, err := readVocab(path)
 	if err != nil {
 		return nil, err
 	}

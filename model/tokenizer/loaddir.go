@@ -107,11 +107,7 @@ func loadFile(path string, cfg Config) (*Tokenizer, error) {
 			return nil, err
 		}
 	case strings.HasSuffix(name, ".txt"):
-		data, err := readFile(path)
-		if err != nil {
-			return nil, err
-		}
-		vocab, err := parseVocab(path, data)
+		vocab, err := readVocab(path)
 		if err != nil {
 			return nil, err
 		}
