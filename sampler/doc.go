@@ -89,13 +89,20 @@
 // # Determinism and state
 //
 // Every draw comes from math/rand/v2's PCG seeded from Config.Seed, through
-// integer arithmetic only, and languages are handled in sorted order, so a
-// seed gives the same batches on any machine and under any map iteration
-// order. Hybrid implements encoding.BinaryMarshaler and
+// integer arithmetic only (weights are quantized once), and languages are
+// handled in sorted order, so a seed gives the same batches on any machine
+// and under any map iteration order. The one caveat: ByTemperature weights
+// go through math.Pow, whose last bit might differ between architectures,
+// which changes a draw only if it falls within 2⁻⁵³ of a boundary.
+//
+// Hybrid implements encoding.BinaryMarshaler and
 // encoding.BinaryUnmarshaler: a state saved after any batch and restored
 // into a new sampler with the same data and Config continues with exactly
-// the batches the first would have given. Epoch permutations are
-// regenerated from the seed, so the state holds a few bytes per dataset.
+// the batches the first would have given. Epochs, Rank and WorldSize may
+// change on restore, to extend a run or change the number of ranks. Epoch
+// permutations are regenerated from the seed, so the state holds a few
+// bytes per dataset plus one bit per tuple between the first and the last
+// tuple taken out of order in the current epochs.
 //
 // # Data parallelism
 //

@@ -86,11 +86,13 @@ func (p *pool) has(i int32, l int) bool {
 //
 // NewHybrid returns an error wrapping ErrConfig if a Config value is
 // invalid (such as Alpha outside [0, 1] or a negative weight), and one
-// wrapping ErrData if data is malformed (no dataset, an empty or unnamed
-// duplicate dataset, a tuple without a group or a language, an empty query
-// or positive) or cannot give the batches asked for (cross-lingual batches
-// with no tuple in two languages, fewer groups than BatchSize when the
-// last partial batch is dropped). The message says which value is wrong.
+// wrapping ErrData if data is malformed (no dataset, a dataset without
+// tuples, two datasets with one name, a tuple without a group or a
+// language, an empty query, positive or negative) or cannot give the
+// batches asked for (cross-lingual batches with no tuple in two languages,
+// fewer groups than BatchSize in a language when the last partial batch is
+// dropped). The message names the value, dataset, tuple or language at
+// fault. NewHybrid does not modify data.
 func NewHybrid(data []datasets.Dataset, cfg Config) (*Hybrid, error) {
 	s, err := resolve(cfg)
 	if err != nil {
@@ -188,13 +190,29 @@ func validate(data []datasets.Dataset) error {
 				return dataErr("dataset %q tuple %d (group %q) has no languages", d.Name, i, t.Group)
 			}
 			for l, tr := range t.Langs {
-				if l == "" || tr.Query == "" || tr.Positive == "" || slices.Contains(tr.Negatives, "") {
-					return dataErr("dataset %q tuple %d (group %q) language %q has an empty language code, query, positive or negative", d.Name, i, t.Group, l)
+				if badTriplet(l, tr) {
+					return dataErr("dataset %q tuple %d (group %q) language %q has an empty language code, query, positive or negative", d.Name, i, t.Group, firstBad(t))
 				}
 			}
 		}
 	}
 	return nil
+}
+
+func badTriplet(l datasets.Lang, tr datasets.Triplet) bool {
+	return l == "" || tr.Query == "" || tr.Positive == "" || slices.Contains(tr.Negatives, "")
+}
+
+// firstBad returns the first language, in sorted order, of a bad triplet
+// of t, so that the error does not depend on map order.
+func firstBad(t *datasets.Tuple) datasets.Lang {
+	var bad []datasets.Lang
+	for l, tr := range t.Langs {
+		if badTriplet(l, tr) {
+			bad = append(bad, l)
+		}
+	}
+	return slices.Min(bad)
 }
 
 func weightOf(w Weighting, size, temp float64, given []float64, i int) float64 {
