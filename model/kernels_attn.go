@@ -37,6 +37,20 @@ func (l attnLayout) probSize() int { return l.probOff[len(l.probOff)-1] }
 // scratchSize returns the per-worker scratch that the attention kernels need.
 func (l attnLayout) scratchSize() int { return 2 * l.maxLen * l.maxLen }
 
+// forEach runs fn for every (sequence, head) pair of the batch on up to
+// workers goroutines: w indexes the worker's scratch, hd is the head, the
+// sequence has n rows from row r0, and its probabilities for the head start
+// at first.
+func (l attnLayout) forEach(workers int, fn func(w, hd, r0, n, first int)) {
+	parallelTasks(workers, (len(l.offs)-1)*l.heads, func(w, task int) {
+		s, hd := task/l.heads, task%l.heads
+		r0, n := l.offs[s], l.offs[s+1]-l.offs[s]
+		if n > 0 {
+			fn(w, hd, r0, n, l.probOff[s]+hd*n*n)
+		}
+	})
+}
+
 // attentionForward sets ctx (rows×H) to softmax(Q·Kᵀ/√dh)·V per sequence and
 // head, with dropout drop on the probabilities. If probs is not nil it
 // receives the probabilities before dropout, for the backward pass.
@@ -44,14 +58,7 @@ func (l attnLayout) scratchSize() int { return 2 * l.maxLen * l.maxLen }
 func attentionForward[T float](ctx, probs, qkv []T, l attnLayout, drop dropoutMask, workers int, scratch [][]T) {
 	h := l.heads * l.dh
 	scale := T(1 / math.Sqrt(float64(l.dh)))
-	nseq := len(l.offs) - 1
-	parallelTasks(workers, nseq*l.heads, func(w, task int) {
-		s, hd := task/l.heads, task%l.heads
-		r0, n := l.offs[s], l.offs[s+1]-l.offs[s]
-		if n == 0 {
-			return
-		}
-		first := l.probOff[s] + hd*n*n
+	l.forEach(workers, func(w, hd, r0, n, first int) {
 		var p []T
 		if probs != nil {
 			p = probs[first : first+n*n]
@@ -78,14 +85,7 @@ func attentionForward[T float](ctx, probs, qkv []T, l attnLayout, drop dropoutMa
 func attentionBackward[T float](dqkv, dctx, qkv, probs []T, l attnLayout, drop dropoutMask, workers int, scratch [][]T) {
 	h := l.heads * l.dh
 	scale := T(1 / math.Sqrt(float64(l.dh)))
-	nseq := len(l.offs) - 1
-	parallelTasks(workers, nseq*l.heads, func(w, task int) {
-		s, hd := task/l.heads, task%l.heads
-		r0, n := l.offs[s], l.offs[s+1]-l.offs[s]
-		if n == 0 {
-			return
-		}
-		first := l.probOff[s] + hd*n*n
+	l.forEach(workers, func(w, hd, r0, n, first int) {
 		p := probs[first : first+n*n]
 		dp := scratch[w][:n*n]
 		col := hd * l.dh

@@ -203,10 +203,7 @@ func load(ctx context.Context, dir string, opts Options) (*Model, error) {
 	if opts.MaxLength > 0 {
 		m.maxLen = min(m.maxLen, opts.MaxLength)
 	}
-	if m.tok, err = openTokenizer(body); err != nil {
-		return nil, err
-	}
-	if err := checkTokenizer(m.tok, body, cfg.VocabSize); err != nil {
+	if err := m.setTokenizer(body, cfg.VocabSize); err != nil {
 		return nil, err
 	}
 	m.finish()
@@ -322,13 +319,7 @@ func (m *Model) loadHead(tensors map[string]checkpoint.Tensor, file string, st s
 			return err
 		}
 	}
-	m.hd.normalize = st.normalize
-	switch opts.Normalize {
-	case On:
-		m.hd.normalize = true
-	case Off:
-		m.hd.normalize = false
-	}
+	m.hd.normalize = opts.Normalize.or(st.normalize)
 	return nil
 }
 

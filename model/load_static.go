@@ -85,21 +85,12 @@ func loadStatic(ctx context.Context, src *source, body string, cfgData []byte, s
 	src.extra = tensors // mapping and weights are saved back unchanged
 	m := &Model{st: st, opts: opts, src: src}
 	m.hd.pooling = PoolMean
-	m.hd.normalize = normalize
-	switch opts.Normalize {
-	case On:
-		m.hd.normalize = true
-	case Off:
-		m.hd.normalize = false
-	}
+	m.hd.normalize = opts.Normalize.or(normalize)
 	m.maxLen = staticMaxLength
 	if opts.MaxLength > 0 {
 		m.maxLen = opts.MaxLength
 	}
-	if m.tok, err = openTokenizer(body); err != nil {
-		return nil, err
-	}
-	if err := checkTokenizer(m.tok, body, st.vocab); err != nil {
+	if err := m.setTokenizer(body, st.vocab); err != nil {
 		return nil, err
 	}
 	m.finish()

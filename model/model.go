@@ -98,6 +98,14 @@ const (
 	Off
 )
 
+// or returns def for Default, else whether t is On.
+func (t Toggle) or(def bool) bool {
+	if t == Default {
+		return def
+	}
+	return t == On
+}
+
 // A Recorder receives progress. It must not retain or modify anything. An
 // error it returns stops the work and is returned wrapped.
 type Recorder interface {
@@ -128,7 +136,7 @@ func NewRandom(cfg Config, opts Options) (*Model, error) {
 	if m.hd.pooling == PoolPooler {
 		return nil, fmt.Errorf("%w: a random model has no pooler", ErrModel)
 	}
-	m.hd.normalize = opts.Normalize == On
+	m.hd.normalize = opts.Normalize.or(false)
 	m.maxLen = cfg.MaxLength()
 	if opts.MaxLength > 0 {
 		m.maxLen = min(m.maxLen, opts.MaxLength)

@@ -44,11 +44,16 @@ func (m *Model) tokenizeOne(text string) []int32 {
 	return ids[:min(len(ids), m.maxLen)]
 }
 
-// checkTokenizer returns an error if the tokenizer can produce ids outside
-// a vocabulary of n.
-func checkTokenizer(tok *tokenizer.Tokenizer, dir string, n int) error {
+// setTokenizer loads the tokenizer of folder dir into m and returns an
+// error if it can produce ids outside a vocabulary of n.
+func (m *Model) setTokenizer(dir string, n int) error {
+	tok, err := openTokenizer(dir)
+	if err != nil {
+		return err
+	}
 	if tok != nil && tok.VocabSize() > n {
 		return fmt.Errorf("%w: %s: the tokenizer has %d ids, the model's vocabulary %d", ErrModel, dir, tok.VocabSize(), n)
 	}
+	m.tok = tok
 	return nil
 }
