@@ -43,8 +43,8 @@ func fuzzEncode(f *testing.F, load func(testing.TB) *Tokenizer) {
 	tok := load(f)
 	f.Fuzz(func(t *testing.T, text string, mode uint8) {
 		e := checkEncoding(t, tok, text, Options{})
-		if ids := tok.AppendIDs(nil, text); !slices.Equal(ids, e.IDs) {
-			t.Fatalf("AppendIDs(%q) = %v, Encode gives %v", text, ids, e.IDs)
+		if ids := tok.AppendIDs([]int32{-7}, text); ids[0] != -7 || !slices.Equal(ids[1:], e.IDs) {
+			t.Fatalf("AppendIDs([-7], %q) = %v, Encode gives %v", text, ids, e.IDs)
 		}
 		for i, id := range e.IDs {
 			if tok.Kind() == WordPiece && e.Tokens[i] != tok.IDToToken(id) {

@@ -131,6 +131,13 @@ type buffer struct {
 	wantTok bool
 }
 
+// reset empties b, keeping its capacity. The model code relies on ids,
+// offsets (and tokens, when wanted) having equal lengths.
+func (b *buffer) reset() {
+	clear(b.tokens) // drop references to unknown-piece strings
+	b.ids, b.offsets, b.tokens, b.special = b.ids[:0], b.offsets[:0], b.tokens[:0], b.special[:0]
+}
+
 func (b *buffer) add(id int32, tok string, start, end int) {
 	b.ids = append(b.ids, id)
 	b.offsets = append(b.offsets, Offset{start, end})
@@ -214,7 +221,7 @@ func (t *Tokenizer) EncodeBatch(texts []string, opts Options) []Encoding {
 	checkOptions(opts, nspecial)
 	b := t.getBuffer(true)
 	defer t.scratch.Put(b)
-	b.ids, b.offsets, b.tokens, b.special = b.ids[:0], b.offsets[:0], b.tokens[:0], b.special[:0]
+	b.reset()
 	b.spans = append(b.spans[:0], 0)
 	for _, text := range texts {
 		t.encodeSegments(b, text, opts.MatchSpecialTokens)
@@ -306,11 +313,9 @@ func (t *Tokenizer) EncodeBatch(texts []string, opts Options) []Encoding {
 func (t *Tokenizer) AppendIDs(dst []int32, text string) []int32 {
 	b := t.getBuffer(false)
 	defer t.scratch.Put(b)
-	b.ids = dst
+	b.reset()
 	t.encodeSegments(b, text, false)
-	dst = b.ids
-	b.ids = nil
-	return dst
+	return append(dst, b.ids...)
 }
 
 // Decode returns the text of ids. Special tokens are skipped when

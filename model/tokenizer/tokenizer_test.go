@@ -198,3 +198,23 @@ func TestLoadDirectory(t *testing.T) {
 		t.Errorf("TokenToID(▁Hello) = %d, %v; IDToToken(35378) = %q", id, ok, tok.IDToToken(35378))
 	}
 }
+
+// TestAppendIDsAppends checks that AppendIDs appends after existing ids,
+// also when unknown pieces are merged (which rewrites the last token).
+func TestAppendIDsAppends(t *testing.T) {
+	for _, tok := range []*Tokenizer{laser(t), mbertCased(t)} {
+		text := "ＡＢＣ ｄｅｆ x\u0378\u0379 done"
+		want := tok.AppendIDs(nil, text)
+		prefix := []int32{7, 8, 9}
+		got := tok.AppendIDs(slices.Clone(prefix), text)
+		if !slices.Equal(got[:3], prefix) || !slices.Equal(got[3:], want) {
+			t.Errorf("AppendIDs(%v, %q) = %v, want %v + %v", prefix, text, got, prefix, want)
+		}
+		for range 3 {
+			got = tok.AppendIDs(got[:0], text)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("AppendIDs repeated = %v, want %v", got, want)
+		}
+	}
+}
