@@ -225,3 +225,17 @@ func TestMixedEpochs(t *testing.T) {
 		}
 	}
 }
+
+func TestDatasetIndexPanics(t *testing.T) {
+	s := mustNew(t, []datasets.Dataset{parallelData("x", 10, langs("de", "en"), 0)}, sampler.Config{BatchSize: 5})
+	for _, i := range []int{-1, 1} {
+		for name, f := range map[string]func(){
+			"Epoch":           func() { s.Epoch(i) },
+			"BatchesPerEpoch": func() { s.BatchesPerEpoch(i) },
+		} {
+			if got, want := panicMessage(f), "sampler: dataset index out of range"; got != want {
+				t.Errorf("%s(%d) panicked with %q, want %q", name, i, got, want)
+			}
+		}
+	}
+}

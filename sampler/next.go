@@ -395,8 +395,16 @@ func (h *Hybrid) Step() int { return int(h.step) }
 
 // Epoch returns the current epoch of the dataset at index dataset of the
 // data passed to NewHybrid: 0 before its first batch, then 1, 2, ….
-// It panics if dataset is out of range.
-func (h *Hybrid) Epoch(dataset int) int { return int(h.pools[dataset].epoch) }
+// It panics with "sampler: dataset index out of range" if dataset is out
+// of range.
+func (h *Hybrid) Epoch(dataset int) int { return int(h.pool(dataset).epoch) }
+
+func (h *Hybrid) pool(dataset int) *pool {
+	if dataset < 0 || dataset >= len(h.pools) {
+		panic("sampler: dataset index out of range")
+	}
+	return &h.pools[dataset]
+}
 
 // BatchesPerEpoch returns the exact number of batches an epoch of the
 // dataset at index dataset gives, n/BatchSize for n tuples rounded down
@@ -405,7 +413,7 @@ func (h *Hybrid) Epoch(dataset int) int { return int(h.pools[dataset].epoch) }
 // share groups (see the package documentation). It panics if dataset is
 // out of range.
 func (h *Hybrid) BatchesPerEpoch(dataset int) int {
-	p := &h.pools[dataset]
+	p := h.pool(dataset)
 	if h.cfg.MixDatasets || !p.complete || !(p.unique || h.cfg.AllowDuplicateGroups) {
 		return -1
 	}
