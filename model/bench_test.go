@@ -4,17 +4,22 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nlpodyssey/spago/ag"
-	"github.com/nlpodyssey/spago/mat"
 )
 
 // Benchmarks of the presets of ../shared/bench/torch_bench.py (batch 16,
 // random weights, every sequence at full length, mean pooling): the
 // forward pass (no graph), and one training step (16 queries + 16
 // passages, L2 normalisation, in-batch InfoNCE with τ = 0.05 averaged over
-// the batch, backward, AdamW). Run with -cpu 1,2 for 1 and 2 threads.
+// the batch, backward, AdamW). Run with -cpu 1,2 for 1 and 2 threads, and
+// one benchmark per process for the peak-RSS-MB metric:
+//
+//	go test -run XXX -bench '^BenchmarkTrainStepBase$' -cpu 2 -benchtime 5x ./model/
 
 type benchPreset struct {
 	vocab, hidden, layers, heads, inter, seqLen, batch int
@@ -71,6 +76,7 @@ func benchmarkForward(b *testing.B, preset string) {
 		}
 	}
 	b.ReportMetric(forwardFlops(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	reportPeakRSS(b)
 }
 
 // inBatchCE returns the mean cross-entropy of softmax(q·pᵀ/τ) against the
@@ -141,9 +147,25 @@ func benchmarkTrainStep(b *testing.B, preset string) {
 		}
 	}
 	b.ReportMetric(3*2*forwardFlops(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	reportPeakRSS(b)
 }
 
-var _ mat.Tensor // keep mat imported for nodeRows' signature
+// reportPeakRSS reports the process's peak resident set size (VmHWM, the
+// figure /usr/bin/time calls maximum resident set size). It covers the
+// whole process, so run one benchmark per process to compare it.
+func reportPeakRSS(b *testing.B) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" {
+			if kb, err := strconv.Atoi(f[1]); err == nil {
+				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
+			}
+		}
+	}
+}
 
 func BenchmarkForwardTiny(b *testing.B)    { benchmarkForward(b, "tiny") }
 func BenchmarkForwardSmall(b *testing.B)   { benchmarkForward(b, "small") }
