@@ -124,6 +124,7 @@ func EvaluateLAReQA(ctx context.Context, queries, candidates Embeddings, qrels Q
 	rankAll := make([][]int32, queries.Len())
 	rankLang := make([][]int32, queries.Len())
 	counts := make([][]int32, cfg.Search.workers())
+	thresholds := make([]relThresholds, cfg.Search.workers())
 	err = scan(ctx, queries, candidates, cfg.Search, "lareqa", func(w, q int, scores []float32) {
 		rel := relevant[q]
 		if len(rel) == 0 {
@@ -145,17 +146,23 @@ func EvaluateLAReQA(ctx context.Context, queries, candidates Embeddings, qrels Q
 		}
 		cnt = cnt[:len(candLangs)*R]
 		clear(cnt)
-		worst := rel[R-1]
-		ws, wk := scores[worst], keys[worst]
+		ts, tk := thresholds[w].set(rel, scores, keys)
+		ws, wk := ts[R-1], tk[R-1]
 		for j, s := range scores {
 			if !better(s, keys[j], ws, wk) {
-				continue
+				continue // most candidates rank below every relevant one
 			}
-			p := R - 1
-			for p > 0 && better(s, keys[j], scores[rel[p-1]], keys[rel[p-1]]) {
-				p--
+			// The first relevant item that j beats: j beats all after it.
+			lo, hi := 0, R-1
+			for lo < hi {
+				mid := (lo + hi) / 2
+				if better(s, keys[j], ts[mid], tk[mid]) {
+					hi = mid
+				} else {
+					lo = mid + 1
+				}
 			}
-			cnt[int(langOf[j])*R+p]++
+			cnt[int(langOf[j])*R+lo]++
 		}
 		ra, rl := make([]int32, R), make([]int32, R)
 		for i, c := range rel {
@@ -212,6 +219,21 @@ func EvaluateLAReQA(ctx context.Context, queries, candidates Embeddings, qrels Q
 		}
 	}
 	return b.finish(), nil
+}
+
+// relThresholds holds the scores and tie keys of a query's relevant
+// candidates, best first.
+type relThresholds struct {
+	scores []float32
+	keys   []int32
+}
+
+func (t *relThresholds) set(rel []int32, scores []float32, keys []int32) ([]float32, []int32) {
+	t.scores, t.keys = t.scores[:0], t.keys[:0]
+	for _, c := range rel {
+		t.scores, t.keys = append(t.scores, scores[c]), append(t.keys, keys[c])
+	}
+	return t.scores, t.keys
 }
 
 // distinct returns the sorted distinct values of s.
