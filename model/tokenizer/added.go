@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"math"
 	"unicode"
 	"unicode/utf8"
 )
@@ -76,6 +77,9 @@ func newAddedVocab(tokens []addedToken) (*addedVocab, error) {
 
 // encodeSegments encodes text, matching added tokens first.
 func (t *Tokenizer) encodeSegments(b *buffer, text string, matchSpecial bool) {
+	if len(text) > math.MaxInt32 {
+		panic("tokenizer: text longer than 2 GiB")
+	}
 	a := t.added
 	var tr *trie
 	var first *[256]bool

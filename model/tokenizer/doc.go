@@ -94,9 +94,9 @@
 // Input is bounded: files over 1 GiB (after decompression) are refused,
 // every declared size is checked against the data, a character-map
 // replacement may not exceed 256 bytes (so normalising cannot blow a text
-// up), and malformed files give errors, never panics. Encode panics only on invalid Options
-// (PadMaxLength without MaxLength, a MaxLength too small for the special
-// tokens, an unknown Padding).
+// up), and malformed files give errors, never panics. Encode panics only on
+// invalid Options (PadMaxLength without MaxLength, a MaxLength too small
+// for the special tokens, an unknown Padding) and on texts over 2 GiB.
 //
 // # Concurrency
 //

@@ -205,8 +205,9 @@ func (t *Tokenizer) IDToToken(id int32) string {
 // time, as SentencePiece and Rust's lossy decoding do.
 //
 // Encode panics if opts.Padding is PadMaxLength and opts.MaxLength is not
-// positive, or if opts.MaxLength is positive but smaller than the number of
-// special tokens to add.
+// positive, if opts.MaxLength is positive but smaller than the number of
+// special tokens to add, or if text is longer than 2 GiB (offsets are
+// int32 internally).
 func (t *Tokenizer) Encode(text string, opts Options) Encoding {
 	return t.EncodeBatch([]string{text}, opts)[0]
 }

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -70,6 +71,7 @@ type wordPiece struct {
 	chinese   bool
 	strip     bool
 	lowercase bool
+	states    sync.Pool // *wpState
 }
 
 // newWordPiece builds the model. vocab maps ids to tokens; when a token
@@ -151,10 +153,9 @@ type wpState struct {
 	nrune int
 	// NFD reordering needs the code points of a combining sequence before
 	// marks are dropped.
-	pend      []pendRune
-	decomp    []rune
-	lower     []rune
-	needOrder bool
+	pend   []pendRune
+	decomp []rune
+	lower  []rune
 }
 
 type pendRune struct {
@@ -163,15 +164,12 @@ type pendRune struct {
 	start, end int32
 }
 
-var wpStates = make(chan *wpState, 8)
-
 func (w *wordPiece) encode(b *buffer, text string, base int) {
-	var s *wpState
-	select {
-	case s = <-wpStates:
-	default:
+	s, _ := w.states.Get().(*wpState)
+	if s == nil {
 		s = &wpState{}
 	}
+	defer w.states.Put(s)
 	s.w, s.b = w, b
 	s.reset()
 	fast := !w.strip && !w.lowercase && w.clean && w.chinese
@@ -202,17 +200,12 @@ func (w *wordPiece) encode(b *buffer, text string, base int) {
 	s.drain()
 	s.flush()
 	s.w, s.b = nil, nil
-	select {
-	case wpStates <- s:
-	default:
-	}
 }
 
 func (s *wpState) reset() {
 	s.word, s.start, s.end = s.word[:0], s.start[:0], s.end[:0]
 	s.nrune = 0
 	s.pend = s.pend[:0]
-	s.needOrder = false
 }
 
 // addRune runs one input code point through the normaliser.
