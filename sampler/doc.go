@@ -8,13 +8,18 @@
 // package's implementation:
 //
 //	s, err := sampler.NewHybrid([]datasets.Dataset{train}, sampler.Config{Alpha: 0.5, Seed: 1})
-//	for {
-//		b, err := s.Next()
-//		if err == io.EOF {
-//			break
+//	if err != nil {
+//		return err // says which value or dataset is wrong
+//	}
+//	for step := 0; step < steps; step++ {
+//		b, err := s.Next() // io.EOF only if Config.Epochs is set
+//		if err != nil {
+//			return err
 //		}
-//		q, p, n := b.Queries(), b.Positives(), b.Negatives() // encode these
-//		_ = b.Groups() // and hand these and b.NegativeOf() to the loss
+//		q, p, n := encode(b.Queries()), encode(b.Positives()), encode(b.Negatives())
+//		l, err := loss.InfoNCE(loss.Batch{Queries: q, Positives: p, Negatives: n,
+//			NegativeOf: b.NegativeOf(), Groups: b.Groups()}, lossConfig)
+//		// ...
 //	}
 //
 // # Batch layouts
@@ -79,7 +84,8 @@
 // (BatchesPerEpoch). Otherwise an epoch ends at the first batch its
 // remaining tuples cannot fill, and the tuples left are reshuffled into the
 // next epoch. Under MixDatasets items are taken one at a time, KeepLast
-// has no effect, and an epoch ends when it has no tuple left for an item.
+// has no effect, and an epoch ends when it has no tuple left for an item
+// but tuples whose groups are already in the batch.
 // Config.Epochs makes the sampler finite.
 //
 // NewHybrid checks that a fresh epoch can fill every layout that can be
