@@ -92,7 +92,7 @@ func newWordPieceTokenizer(vocab []string, cfg BertConfig, names bertSpecialName
 		return nil, err
 	}
 	look := func(name string) Token {
-		if id, ok := w.ids[name]; ok {
+		if id, ok := w.tokenToID(name); ok {
 			return Token{name, id}
 		}
 		return Token{name, -1}

@@ -78,7 +78,7 @@ func newUnigram(m *spmModel) (*unigram, error) {
 		pieces:         m.pieces,
 		scores:         m.scores,
 		types:          m.types,
-		ids:            make(map[string]int32, n),
+		reserved:       map[string]int32{},
 		unkID:          -1,
 		byteFallback:   m.byteFallback,
 		addDummyPrefix: m.addDummyPrefix,
@@ -89,28 +89,21 @@ func newUnigram(m *spmModel) (*unigram, error) {
 		extSize:        n,
 	}
 	var entries, user []trieEntry
-	normalSet := make(map[string]bool, n)
-	reservedSet := map[string]bool{}
 	var byteFound [256]bool
 	for i, p := range m.pieces {
 		if p == "" {
 			return nil, errorf("", 0, ErrFormat, "piece %d is empty", i)
 		}
 		typ := m.types[i]
-		isNormal := typ == pieceNormal || typ == pieceUserDefined || typ == pieceUnused
-		set := reservedSet
-		if isNormal {
-			set = normalSet
-		}
-		if set[p] {
-			return nil, errorf("", 0, ErrFormat, "piece %d %q is already defined", i, p)
-		}
-		set[p] = true
-		if _, dup := u.ids[p]; !dup {
-			u.ids[p] = int32(i)
-		}
-		if isNormal {
+		if typ == pieceNormal || typ == pieceUserDefined || typ == pieceUnused {
 			entries = append(entries, trieEntry{p, int32(i)})
+		} else {
+			// Reserved pieces (unknown, control, byte) have their own
+			// namespace, as in SentencePiece's reserved_id_map_.
+			if _, dup := u.reserved[p]; dup {
+				return nil, errorf("", 0, ErrFormat, "piece %d %q is already defined", i, p)
+			}
+			u.reserved[p] = int32(i)
 		}
 		switch typ {
 		case pieceUserDefined:
@@ -148,7 +141,10 @@ func newUnigram(m *spmModel) (*unigram, error) {
 	u.minScore, u.maxScore = scoreRange(m.scores, m.types)
 	var err error
 	if u.trie, err = buildTrie(entries); err != nil {
-		return nil, errorf("", 0, ErrUnsupported, "%v", err)
+		if errors.Is(err, errTrieTooLarge) {
+			return nil, errorf("", 0, ErrUnsupported, "%v", err)
+		}
+		return nil, errorf("", 0, ErrFormat, "piece %v", err)
 	}
 	u.slots = make([]latticeSlot, len(u.trie.units))
 	for node := range u.trie.units {

@@ -2,16 +2,20 @@ package tokenizer
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
 
 // A trie maps byte strings to int32 values with a double array. Each node
-// is one packed uint32 unit: its children's base, whether a key ends here,
-// and the label (byte+1) of the edge that leads to it. The child of node s
-// on byte c is n = base(s)+c+1 if label(n) == c+1; every node with
-// children has its own base, so the label alone identifies the parent, and
-// childless nodes have base 0, which no parent uses. Walking the trie costs
+// is one packed uint32 unit: its children's base (23 bits), whether a key
+// ends here, and the label of the edge that leads to it (the byte XOR 0xFF,
+// so that a free unit, 0, carries the label of byte 0xFF, which never
+// occurs in UTF-8; a walk into a free unit finds no value and cannot leave
+// free units, so it changes no result). The child of node s on byte c is
+// n = base(s)+c+1 if label(n) == c^0xFF; every node with children has its
+// own base, so the label alone identifies the parent, and childless nodes
+// have base 0, which no parent uses. Walking the trie costs
 // one 4-byte load per input byte, which keeps the XLM-R vocabulary's
 // 780,000 nodes in 3 MB of cache-friendly array. It is read-only after
 // build.
@@ -21,13 +25,16 @@ type trie struct {
 }
 
 const (
-	trieLabelMask = 1<<9 - 1
-	trieValueBit  = 1 << 9
-	trieBaseShift = 10
-	// trieMaxBase bounds the array at about 4M nodes, several times what a
-	// 250,000-piece vocabulary needs.
+	trieLabelMask = 1<<8 - 1
+	trieValueBit  = 1 << 8
+	trieBaseShift = 9
+	// trieMaxBase bounds the array at about 8M nodes, ten times what
+	// XLM-R's 250,000 pieces need.
 	trieMaxBase = 1<<(32-trieBaseShift) - 1
 )
+
+// trieLabel is the label stored for byte c.
+func trieLabel(c byte) uint32 { return uint32(c) ^ 0xFF }
 
 // trieRoot is the index of the root node.
 const trieRoot = 0
@@ -41,12 +48,38 @@ type trieEntry struct {
 // errTrieTooLarge reports a vocabulary too large for the packed units.
 var errTrieTooLarge = errors.New("vocabulary too large for the trie")
 
-// buildTrie returns a trie holding entries. Keys must be distinct; empty keys
-// are ignored. buildTrie sorts entries in place.
+func compareEntries(a, b trieEntry) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return int(a.value) - int(b.value)
+}
+
+// dedupeLast sorts entries and keeps, of entries with equal keys, the one
+// with the largest value (the later id, as vocab.txt readers do).
+func dedupeLast(entries []trieEntry) []trieEntry {
+	slices.SortFunc(entries, compareEntries)
+	out := entries[:0]
+	for i, e := range entries {
+		if i+1 < len(entries) && entries[i+1].key == e.key {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// buildTrie returns a trie holding entries, or an error if two entries
+// share a key. Empty keys are ignored. buildTrie sorts entries in place.
 func buildTrie(entries []trieEntry) (*trie, error) {
-	slices.SortFunc(entries, func(a, b trieEntry) int { return strings.Compare(a.key, b.key) })
+	slices.SortFunc(entries, compareEntries)
 	for len(entries) > 0 && entries[0].key == "" {
 		entries = entries[1:]
+	}
+	for i := 1; i < len(entries); i++ {
+		if entries[i].key == entries[i-1].key {
+			return nil, fmt.Errorf("%q defined twice (%d and %d)", entries[i].key, entries[i-1].value, entries[i].value)
+		}
 	}
 	b := &trieBuilder{}
 	b.grow(1024)
@@ -88,7 +121,7 @@ func buildTrie(entries []trieEntry) (*trie, error) {
 		b.units[j.node] |= uint32(base) << trieBaseShift
 		for k, c := range labels {
 			n := base + int32(c) + 1
-			b.use(n, uint32(c)+1)
+			b.use(n, trieLabel(c))
 			stack = append(stack, job{n, starts[k], starts[k+1], j.depth + 1})
 		}
 	}
@@ -102,7 +135,7 @@ func buildTrie(entries []trieEntry) (*trie, error) {
 // child returns the child of node s on byte c.
 func (t *trie) child(s int32, c byte) (int32, bool) {
 	n := int(t.units[s]>>trieBaseShift) + int(c) + 1
-	if n < len(t.units) && t.units[n]&trieLabelMask == uint32(c)+1 {
+	if n < len(t.units) && t.units[n]&trieLabelMask == trieLabel(c) {
 		return int32(n), true
 	}
 	return 0, false
@@ -141,7 +174,7 @@ func longestPrefix[S ~string | ~[]byte](t *trie, s S) (value int32, n int, ok bo
 	node := 0
 	for i := 0; i < len(s); i++ {
 		next := int(units[node]>>trieBaseShift) + int(s[i]) + 1
-		if next >= len(units) || units[next]&trieLabelMask != uint32(s[i])+1 {
+		if next >= len(units) || units[next]&trieLabelMask != trieLabel(s[i]) {
 			break
 		}
 		node = next

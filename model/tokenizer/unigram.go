@@ -20,8 +20,8 @@ type unigram struct {
 	// slots holds, by trie node, the id and score of the piece ending
 	// there: one load per lattice node.
 	slots []latticeSlot
-	// ids maps every piece to its spm id.
-	ids          map[string]int32
+	// reserved maps UNKNOWN, CONTROL and BYTE pieces to their spm ids.
+	reserved     map[string]int32
 	unkID        int32
 	minScore     float32
 	maxScore     float32
@@ -95,9 +95,12 @@ func (u *unigram) idToToken(id int32) string {
 }
 
 func (u *unigram) tokenToID(tok string) (int32, bool) {
-	i, ok := u.ids[tok]
+	// SentencePiece's PieceToId: reserved pieces first, then the trie.
+	i, ok := u.reserved[tok]
 	if !ok {
-		return 0, false
+		if i, ok = u.trie.lookup(tok); !ok {
+			return 0, false
+		}
 	}
 	return u.toExt(i), true
 }
@@ -241,7 +244,7 @@ func (u *unigram) viterbi(st *unigramState) {
 		for pos := at; pos < size; pos++ {
 			c := norm[pos]
 			next := int(units[node]>>trieBaseShift) + int(c) + 1
-			if next >= len(units) || units[next]&trieLabelMask != uint32(c)+1 {
+			if next >= len(units) || units[next]&trieLabelMask != trieLabel(c) {
 				break
 			}
 			node = next

@@ -60,9 +60,8 @@ func (s StripAccents) String() string {
 // wordPiece is BertNormalizer + BertPreTokenizer + WordPiece.
 type wordPiece struct {
 	vocab     []string // id → token
-	ids       map[string]int32
-	initial   *trie // every vocabulary entry
-	cont      *trie // entries that start with the prefix, prefix removed
+	initial   *trie    // every vocabulary entry
+	cont      *trie    // entries that start with the prefix, prefix removed
 	unkID     int32
 	unk       string
 	prefix    string
@@ -80,7 +79,6 @@ type wordPiece struct {
 func newWordPiece(vocab []string, cfg BertConfig) (*wordPiece, error) {
 	w := &wordPiece{
 		vocab:     vocab,
-		ids:       make(map[string]int32, len(vocab)),
 		prefix:    cmpOr(cfg.ContinuingPrefix, "##"),
 		maxChars:  cmpOr(cfg.MaxInputCharsPerWord, 100),
 		unk:       cmpOr(cfg.UnkToken, "[UNK]"),
@@ -94,20 +92,15 @@ func newWordPiece(vocab []string, cfg BertConfig) (*wordPiece, error) {
 	case StripAccentsOn:
 		w.strip = true
 	}
+	initial := make([]trieEntry, 0, len(vocab))
 	for i, tok := range vocab {
-		w.ids[tok] = int32(i)
+		initial = append(initial, trieEntry{tok, int32(i)})
 	}
-	id, ok := w.ids[w.unk]
-	if !ok {
-		return nil, errorf("", 0, ErrMissingToken, "unknown token %q not in vocabulary", w.unk)
-	}
-	w.unkID = id
-	initial := make([]trieEntry, 0, len(w.ids))
+	initial = dedupeLast(initial)
 	var cont []trieEntry
-	for tok, id := range w.ids {
-		initial = append(initial, trieEntry{tok, id})
-		if rest, ok := strings.CutPrefix(tok, w.prefix); ok && rest != "" {
-			cont = append(cont, trieEntry{rest, id})
+	for _, e := range initial {
+		if rest, ok := strings.CutPrefix(e.key, w.prefix); ok && rest != "" {
+			cont = append(cont, trieEntry{rest, e.value})
 		}
 	}
 	var err error
@@ -117,6 +110,11 @@ func newWordPiece(vocab []string, cfg BertConfig) (*wordPiece, error) {
 	if w.cont, err = buildTrie(cont); err != nil {
 		return nil, errorf("", 0, ErrUnsupported, "%v", err)
 	}
+	id, ok := w.initial.lookup(w.unk)
+	if !ok {
+		return nil, errorf("", 0, ErrMissingToken, "unknown token %q not in vocabulary", w.unk)
+	}
+	w.unkID = id
 	return w, nil
 }
 
@@ -138,8 +136,7 @@ func (w *wordPiece) idToToken(id int32) string {
 }
 
 func (w *wordPiece) tokenToID(tok string) (int32, bool) {
-	id, ok := w.ids[tok]
-	return id, ok
+	return w.initial.lookup(tok)
 }
 
 // wpState is the per-call state of the WordPiece pipeline: the current word
