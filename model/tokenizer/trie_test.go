@@ -18,6 +18,8 @@ func TestTrie(t *testing.T) {
 			// exercise labels near 255.
 			if rng.IntN(10) == 0 {
 				sb.WriteByte(byte(250 + rng.IntN(6)))
+			} else if rng.IntN(50) == 0 {
+				sb.WriteByte(0)
 			} else {
 				sb.WriteByte(byte('a' + rng.IntN(6)))
 			}
@@ -42,7 +44,18 @@ func TestTrie(t *testing.T) {
 		n := 1 + rng.IntN(14)
 		b := make([]byte, n)
 		for i := range b {
-			b[i] = byte('a' + rng.IntN(7))
+			// Mostly the keys' alphabet, sometimes 0xFF (the label of a
+			// free unit) or NUL.
+			switch rng.IntN(12) {
+			case 0:
+				b[i] = 0xFF
+			case 1:
+				b[i] = 0
+			case 2:
+				b[i] = byte(250 + rng.IntN(6))
+			default:
+				b[i] = byte('a' + rng.IntN(7))
+			}
 		}
 		k := string(b)
 		v, ok := tr.lookup(k)
