@@ -126,8 +126,8 @@ func scan(ctx context.Context, queries, cands Embeddings, cfg SearchConfig, stag
 	visit func(worker, query int, scores []float32)) error {
 	n, m, d := queries.Len(), cands.Len(), queries.Dim
 	workers, bs := cfg.workers(), cfg.blockSize()
-	if bs >= 3 {
-		bs -= bs % 3 // whole 3-row tiles except in the last block
+	if rows := tileRows(); bs >= rows {
+		bs -= bs % rows // whole tiles except in the last block
 	}
 	nblocks := (n + bs - 1) / bs
 	workers = max(1, min(workers, nblocks))
