@@ -138,10 +138,12 @@
 // (SearchConfig.BlockSize, default 96) by SearchConfig.Workers goroutines
 // (default GOMAXPROCS): memory is O(Workers · BlockSize · candidates),
 // never O(queries · candidates). Each block passes over the candidates in
-// chunks that fit in the L2 cache, 3 queries × 4 candidates at a time; on
-// amd64 with AVX2 and FMA that tile is an assembly kernel, elsewhere (or
-// with the purego build tag) a pure-Go one, about ten times slower.
-// Top-k selection keeps a k-element heap per worker.
+// chunks that fit in the L2 cache, a tile of 3 or 4 queries × 4
+// candidates at a time; on amd64 the tile is an assembly kernel (AVX-512,
+// or AVX2 with FMA, chosen at start-up), elsewhere (or with the purego
+// build tag) a pure-Go one, about twenty times slower. Top-k selection
+// keeps a k-element heap per worker. For cosine similarity, normalise the
+// embeddings first.
 //
 // # Reports
 //
