@@ -25,6 +25,17 @@
 // before it are already printed); 7 when no topic has both results and
 // judgements. Error messages go to standard error and name the file and
 // line where there is one.
+//
+// Where treceval deliberately differs from trec_eval 10.0 (everything else,
+// stdout included, is byte-identical on the test goldens):
+//   - Two -m for the same measure merge their cut-offs (-m P.5 -m P.10
+//     gives P_5 and P_10; trec_eval keeps the first only).
+//   - recip_rank.k is MRR@k, printed as recip_rank_k (trec_eval ignores the
+//     parameter); parameters on other measures without cut-offs are errors.
+//   - With -c and -l other than 1, the "all" num_rel is the sum of the
+//     topics' num_rel (trec_eval counts the qrels grades > 0 instead).
+//   - Qrels may hold any number of '#' comment lines and blank lines.
+//   - Without -m, only the supported part of trec_eval's default set.
 package main
 
 import (
