@@ -87,3 +87,39 @@ func TestParseMeasureErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRecipRankCutoff checks MRR@k (not in trec_eval) against trec_eval's
+// recip_rank: equal when the first relevant document is within k, else 0.
+func TestRecipRankCutoff(t *testing.T) {
+	g := loadTrecGolden(t, "p3_bulk")
+	qrels, err := ReadQrelsFile("testdata/trec/" + g.Qrels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := ReadRunFile("testdata/trec/"+g.Run, FormatTREC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := []Measure{{Kind: RecipRank, Cutoff: 1}, {Kind: RecipRank, Cutoff: 3}, {Kind: RecipRank, Cutoff: 10}}
+	res, err := Evaluate(qrels, run, ms, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for ti, topic := range res.Topics {
+		rr := g.Invocations["q"].PerQueryFull[topic]["recip_rank"]
+		for i, m := range ms {
+			want := 0.0
+			if rr > 0 && 1/rr <= float64(m.Cutoff)+1e-9 {
+				want = rr
+			}
+			if got := res.Values[ti][i]; got != want {
+				t.Errorf("%s %v = %v, want %v (recip_rank %v)", topic, m, got, want, rr)
+			}
+			n++
+		}
+	}
+	if n < 60 {
+		t.Errorf("only %d values checked", n)
+	}
+}

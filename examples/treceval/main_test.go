@@ -109,3 +109,17 @@ func TestCombinedFlags(t *testing.T) {
 		t.Errorf("combined flags differ:\n%s\nvs\n%s", a.String(), b.String())
 	}
 }
+
+func TestDeliberateDifferences(t *testing.T) {
+	qrels, runf := filepath.Join(goldenDir, "p1_edge.qrels"), filepath.Join(goldenDir, "p1_edge.run")
+	var out, errs bytes.Buffer
+	if s := run([]string{"-m", "P.5", "-m", "P.10", "-m", "recip_rank.1", qrels, runf}, &out, &errs); s != 0 {
+		t.Fatal(errs.String())
+	}
+	// P_5 and P_10 from p1_edge.q.trec_eval.txt; no topic has a relevant
+	// document at rank 1 (P_1 is 0 everywhere), so MRR@1 is 0.
+	want := "recip_rank_1          \tall\t0.0000\nP_5                   \tall\t0.2857\nP_10                  \tall\t0.1857\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
