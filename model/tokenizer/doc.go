@@ -48,11 +48,16 @@
 // merged into one unknown token; byte fallback. CONTROL pieces such as <s>
 // are never produced from text. Only UNIGRAM models are implemented.
 //
-// A Unigram tokenizer.json is run with the same SentencePiece algorithm
-// (its Precompiled map, Metaspace and Strip/Replace normalisers map onto
-// SentencePiece's options), so it tokenizes like the .model it was
-// converted from; Hugging Face tokenizers' own Unigram differs from
-// SentencePiece on rare score ties and on multi-code-point map keys.
+// A Unigram tokenizer.json converted from SentencePiece (Precompiled map,
+// Strip/Replace(" {2,}") normalisers, Metaspace) is run with the same
+// SentencePiece algorithm, so it tokenizes like the .model it came from;
+// Hugging Face tokenizers' own Unigram differs from SentencePiece on rare
+// score ties and on multi-code-point map keys. Any other Unigram
+// tokenizer.json (model2vec's, for example) runs tokenizers' own pipeline:
+// BertNormalizer, Lowercase, Strip and Replace (string patterns, " {2,}"
+// and \s+) normalisers, Metaspace and WhitespaceSplit pre-tokenisers,
+// float64 Viterbi with fused unknowns and byte fallback, offsets aligned as
+// tokenizers aligns them. Other components give ErrUnsupported.
 //
 // # Ids
 //

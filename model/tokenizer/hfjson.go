@@ -272,6 +272,7 @@ func hfUnigram(f *hfFile, m *hfModel) (*Tokenizer, error) {
 		eosID:        -1,
 		padID:        -1,
 	}
+	var scores64 []float64
 	special := map[string]int32{}
 	for _, a := range f.AddedTokens {
 		if a.Special {
@@ -300,6 +301,7 @@ func hfUnigram(f *hfFile, m *hfModel) (*Tokenizer, error) {
 		sm.pieces = append(sm.pieces, piece)
 		sm.scores = append(sm.scores, float32(score))
 		sm.types = append(sm.types, typ)
+		scores64 = append(scores64, score)
 	}
 	if m.UnkID == nil {
 		return nil, errorf("", 0, ErrMissingToken, "Unigram model without unk_id")
@@ -310,11 +312,40 @@ func hfUnigram(f *hfFile, m *hfModel) (*Tokenizer, error) {
 	}
 	sm.types[unk] = pieceUnknown
 	sm.unkID = unk
-
 	norm, err := parseComponent(f.Normalizer)
 	if err != nil {
 		return nil, errorf("", 0, ErrFormat, "normalizer: %v", err)
 	}
+	pre, err := parseComponent(f.PreTokenizer)
+	if err != nil {
+		return nil, errorf("", 0, ErrFormat, "pre_tokenizer: %v", err)
+	}
+	var m2 model
+	if err := spmOptions(sm, norm, pre); err == nil {
+		u, err := newUnigram(sm)
+		if err != nil {
+			return nil, err
+		}
+		m2 = u
+	} else {
+		// Not a SentencePiece conversion: run tokenizers' own pipeline.
+		h, herr := newHFPipeline(sm.pieces, scores64, unk, m.ByteFallback, norm, pre)
+		if herr != nil {
+			return nil, errorf("", 0, ErrUnsupported, "%v", herr)
+		}
+		m2 = h
+	}
+	t := &Tokenizer{kind: Unigram, model: m2}
+	if err := t.hfSpecials(f, map[string]string{"CLS": "<s>", "SEP": "</s>", "PAD": "<pad>", "MASK": "<mask>"}, Token{sm.pieces[unk], unk}); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// spmOptions maps a normalizer and pre-tokenizer made by transformers'
+// SpmConverter onto SentencePiece's normaliser options, or reports the
+// first component that does not fit.
+func spmOptions(sm *spmModel, norm, pre *hfComponent) error {
 	for _, c := range norm.flatten() {
 		switch c.Type {
 		case "Precompiled":
@@ -323,29 +354,25 @@ func hfUnigram(f *hfFile, m *hfModel) (*Tokenizer, error) {
 			}
 			blob, err := base64.StdEncoding.DecodeString(*c.PrecompiledCharsmap)
 			if err != nil {
-				return nil, errorf("", 0, ErrFormat, "precompiled_charsmap: %v", err)
+				return errorf("", 0, ErrFormat, "precompiled_charsmap: %v", err)
 			}
 			sm.charsMap = blob
 		case "Strip":
 			sm.removeExtraWS = true
 		case "Replace":
 			if c.Pattern == nil || c.Pattern.Regex == nil || *c.Pattern.Regex != " {2,}" {
-				return nil, errorf("", 0, ErrUnsupported, "Replace normalizer other than \" {2,}\"")
+				return errorf("", 0, ErrUnsupported, "Replace normalizer other than \" {2,}\"")
 			}
 			sm.removeExtraWS = true
 		default:
-			return nil, errorf("", 0, ErrUnsupported, "normalizer %q with a Unigram model", c.Type)
+			return errorf("", 0, ErrUnsupported, "normalizer %q with a Unigram model", c.Type)
 		}
-	}
-	pre, err := parseComponent(f.PreTokenizer)
-	if err != nil {
-		return nil, errorf("", 0, ErrFormat, "pre_tokenizer: %v", err)
 	}
 	for _, c := range pre.flatten() {
 		switch c.Type {
 		case "Metaspace":
 			if c.Replacement != nil && *c.Replacement != spaceSymbol {
-				return nil, errorf("", 0, ErrUnsupported, "Metaspace replacement %q", *c.Replacement)
+				return errorf("", 0, ErrUnsupported, "Metaspace replacement %q", *c.Replacement)
 			}
 			sm.escapeWS = true
 			sm.addDummyPrefix = true
@@ -358,18 +385,10 @@ func hfUnigram(f *hfFile, m *hfModel) (*Tokenizer, error) {
 		case "WhitespaceSplit":
 			sm.removeExtraWS = true
 		default:
-			return nil, errorf("", 0, ErrUnsupported, "pre_tokenizer %q with a Unigram model", c.Type)
+			return errorf("", 0, ErrUnsupported, "pre_tokenizer %q with a Unigram model", c.Type)
 		}
 	}
-	u, err := newUnigram(sm)
-	if err != nil {
-		return nil, err
-	}
-	t := &Tokenizer{kind: Unigram, model: u}
-	if err := t.hfSpecials(f, map[string]string{"CLS": "<s>", "SEP": "</s>", "PAD": "<pad>", "MASK": "<mask>"}, Token{u.pieces[unk], unk}); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return nil
 }
 
 // hfSpecials sets the added tokens, template and special tokens of t from

@@ -1,9 +1,12 @@
 package tokenizer
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -84,4 +87,58 @@ func TestGoldenHFUnigramXLMR(t *testing.T) {
 	checkGoldens(t, tok, "unigram-xlmr.jsonl", Options{}, false)
 	checkGoldens(t, tok, "unigram-xlmr.jsonl", Options{}, true)
 	checkGoldens(t, tok, "unigram-xlmr.s-max32.jsonl", Options{AddSpecialTokens: true}, false)
+}
+
+// TestGoldenHFUnigramPipeline checks a Unigram tokenizer.json that is not a
+// SentencePiece conversion (model2vec's) against Hugging Face tokenizers
+// (testdata/gen_hf_unigram_goldens.mjs): ids and tokens exactly.
+func TestGoldenHFUnigramPipeline(t *testing.T) {
+	data, err := readFile("testdata/hf/model2vec-quantized.tokenizer.json.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := ParseHF(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tok.model.(*hfPipeline); !ok {
+		t.Fatalf("model is %T, want the tokenizers pipeline", tok.model)
+	}
+	txt := texts(t, "unigram-xlmr.jsonl")
+	f, err := os.Open("testdata/unigram-hf-model2vec.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	n, ok, okOff := 0, 0, 0
+	for sc.Scan() {
+		var r struct {
+			ID      string
+			IDs     []int32
+			Tokens  []string
+			Offsets [][2]int
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		// tokenizers matches the added special tokens ([UNK], [PAD]).
+		e := tok.Encode(txt[r.ID], Options{MatchSpecialTokens: true})
+		if !slices.Equal(e.IDs, r.IDs) || !slices.Equal(e.Tokens, r.Tokens) {
+			t.Errorf("%s: Encode(%q)\n got  %v %q\n want %v %q", r.ID, txt[r.ID], e.IDs, e.Tokens, r.IDs, r.Tokens)
+			continue
+		}
+		ok++
+		if !sameOffsets(e.Offsets, r.Offsets) {
+			t.Errorf("%s: Offsets = %v, want %v", r.ID, e.Offsets, r.Offsets)
+			continue
+		}
+		okOff++
+	}
+	if n != 318 {
+		t.Fatalf("%d records, want 318", n)
+	}
+	t.Logf("unigram-hf-model2vec.jsonl: ids and tokens %d/%d, offsets %d/%d identical", ok, n, okOff, n)
 }

@@ -12,7 +12,8 @@
 # XLM-R 42204/42204, HF WordPiece cased 42204/42204, HF WordPiece
 # lowercase+strip 42204/42204 identical; HF tokenizers' own Unigram on the
 # converted XLM-R tokenizer.json differs from SentencePiece (and so from
-# polyret) on 2 texts, both score ties.
+# polyret) on 2 texts, both score ties; model2vec's quantized Unigram
+# tokenizer.json (tokenizers' own pipeline) 42204/42204 identical.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../../.." && pwd)"
@@ -27,6 +28,7 @@ zcat "$td/vocab-mbert-cased.txt.gz" > vocab.txt
 "$py" "$td/gen_tokenizer_goldens.py" hfjson --vocab vocab.txt \
   --laser "$td/laser_100k.model.gz" --xlmr "$td/xlmr-base-rebuilt.model.gz" --outdir hf >/dev/null
 "$py" "$here/ref_spm.py" "$td" texts.jsonl
+zcat "$td/hf/model2vec-quantized.tokenizer.json.gz" > hf/m2v.json
 NODE_PATH="$NODE_DIR/node_modules" node "$here/ref_hf.mjs" hf texts.jsonl
 (cd "$repo" && go build -o "$work/tokenize" ./examples/tokenize)
 ./tokenize -tokenizer "$td/laser_100k.model.gz" < texts.jsonl > go_laser.jsonl
@@ -34,4 +36,5 @@ NODE_PATH="$NODE_DIR/node_modules" node "$here/ref_hf.mjs" hf texts.jsonl
 ./tokenize -tokenizer hf/mbert-cased-plain/tokenizer.json < texts.jsonl > go_cased.jsonl
 ./tokenize -tokenizer hf/mbert-lower-strip-plain/tokenizer.json < texts.jsonl > go_lower.jsonl
 ./tokenize -tokenizer hf/xlmr-match-special/tokenizer.json < texts.jsonl > go_hfxlmr.jsonl
-"$py" "$here/compare.py" texts.jsonl laser xlmr cased lower hfxlmr
+./tokenize -tokenizer hf/m2v.json -match-special < texts.jsonl > go_m2v.jsonl
+"$py" "$here/compare.py" texts.jsonl laser xlmr cased lower hfxlmr m2v
