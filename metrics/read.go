@@ -317,8 +317,13 @@ func parseScore(b []byte) (float64, error) {
 // ReadRun does not sort them. It panics if format is unknown.
 func ReadRun(r io.Reader, name string, format RunFormat) (Run, error) {
 	rr := NewRunReader(r, name, format)
-	run := Run{}
-	lines := map[string][]int{}
+	type topicLines struct {
+		docs  []ScoredDoc
+		lines []int
+	}
+	topics := map[string]*topicLines{}
+	var last *topicLines // runs usually list a topic's lines together
+	lastTopic := ""
 	for {
 		rec, err := rr.Read()
 		if err == io.EOF {
@@ -327,8 +332,21 @@ func ReadRun(r io.Reader, name string, format RunFormat) (Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		run[rec.Topic] = append(run[rec.Topic], ScoredDoc{ID: rec.Doc, Score: rec.Score})
-		lines[rec.Topic] = append(lines[rec.Topic], rr.Line())
+		if last == nil || rec.Topic != lastTopic {
+			last = topics[rec.Topic]
+			if last == nil {
+				last = &topicLines{}
+				topics[rec.Topic] = last
+			}
+			lastTopic = rec.Topic
+		}
+		last.docs = append(last.docs, ScoredDoc{ID: rec.Doc, Score: rec.Score})
+		last.lines = append(last.lines, rr.Line())
+	}
+	run := make(Run, len(topics))
+	lines := make(map[string][]int, len(topics))
+	for topic, tl := range topics {
+		run[topic], lines[topic] = tl.docs, tl.lines
 	}
 	if perr := firstDuplicate(run, lines, name); perr != nil {
 		return nil, perr
