@@ -26,7 +26,7 @@ func gridF32(rng *rand.Rand, n int) []float32 {
 }
 
 func TestScoreBlock(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := testRand(2)
 	defer func(old kernel) { active = old }(active)
 	var names []string
 	for _, k := range kernels {
@@ -76,7 +76,7 @@ func benchmarkScoreBlock(b *testing.B, name string, nq, m, d int) {
 	}
 	defer func(old kernel) { active = old }(active)
 	active = kernels[i]
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := testRand(2)
 	q, c, dst := randF32(rng, nq*d), randF32(rng, m*d), make([]float32, nq*m)
 	b.ReportAllocs()
 	cpu := cpuSeconds()

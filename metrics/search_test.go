@@ -41,7 +41,7 @@ func bruteForce(q, c Embeddings, i int) []ScoredDoc {
 }
 
 func TestSearchHits(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := testRand(2)
 	for _, d := range []int{1, 5, 16, 19} {
 		q := tiedEmbeddings(rng, "q", 23, d)
 		c := tiedEmbeddings(rng, "c", 41, d)
@@ -69,7 +69,7 @@ func TestSearchHits(t *testing.T) {
 }
 
 func TestSearchRun(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
+	rng := testRand(4)
 	q, c := tiedEmbeddings(rng, "q", 10, 8), tiedEmbeddings(rng, "d", 30, 8)
 	run, err := Search(context.Background(), q, c, 7, SearchConfig{})
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *stopAfter) Record(stage string, done, total int) error {
 }
 
 func TestSearchProgressAndCancel(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
+	rng := testRand(6)
 	q, c := tiedEmbeddings(rng, "q", 50, 4), tiedEmbeddings(rng, "d", 20, 4)
 	rec := &stopAfter{}
 	if _, err := SearchHits(context.Background(), q, c, 3, SearchConfig{BlockSize: 3, Workers: 2, Recorder: rec}); err != nil {
@@ -186,7 +186,7 @@ func TestSearchPanics(t *testing.T) {
 // TestEvaluateLAReQABruteForce checks the rank counting of EvaluateLAReQA
 // against full sorts of each pool, with many ties.
 func TestEvaluateLAReQABruteForce(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
+	rng := testRand(8)
 	langs := []string{"de", "en", "zh"}
 	const groups, perLang, d = 15, 25, 6
 	var q, c Embeddings
