@@ -119,7 +119,8 @@ func (o *AdamW) chunks(use func(i int) bool) []chunk {
 // the gradients and returns ErrNonFinite. Step returns when all its work
 // is done.
 func (o *AdamW) Step() (gradNorm float64, err error) {
-	workers := workerCount(o.cfg.Workers)
+	ex := newExec(o.cfg.Workers)
+	defer ex.close()
 	defer func() {
 		for _, p := range o.params {
 			p.ZeroGrad()
@@ -127,12 +128,12 @@ func (o *AdamW) Step() (gradNorm float64, err error) {
 	}()
 	active := func(i int) bool { return o.params[i].HasGrad() }
 	cs := o.chunks(active)
-	gradNorm = globalNorm(o.params, cs, workers)
+	gradNorm = globalNorm(o.params, cs, ex)
 	if math.IsNaN(gradNorm) || math.IsInf(gradNorm, 0) {
 		return gradNorm, ErrNonFinite
 	}
 	if o.cfg.MaxGradNorm > 0 {
-		scaleGrads(o.params, cs, o.cfg.MaxGradNorm, gradNorm, workers)
+		scaleGrads(o.params, cs, o.cfg.MaxGradNorm, gradNorm, ex)
 	}
 	mult := 1.0
 	if o.cfg.Schedule != nil {
@@ -150,7 +151,7 @@ func (o *AdamW) Step() (gradNorm float64, err error) {
 		}
 		s.step++
 	}
-	parallelTasks(workers, len(cs), func(_, task int) {
+	ex.run(len(cs), func(task int) {
 		c := cs[task]
 		o.update(o.params[c.param], &o.state[c.param], c.lo, c.hi)
 	})
@@ -182,9 +183,9 @@ func sqrtf(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 // globalNorm returns the L2 norm of the gradients in cs, summed in float64
 // per chunk and reduced in chunk order.
-func globalNorm(params []*Param, cs []chunk, workers int) float64 {
+func globalNorm(params []*Param, cs []chunk, ex *exec) float64 {
 	sums := make([]float64, len(cs))
-	parallelTasks(workers, len(cs), func(_, task int) {
+	ex.run(len(cs), func(task int) {
 		c := cs[task]
 		var s float64
 		for _, g := range params[c.param].Grad[c.lo:c.hi] {
@@ -201,13 +202,13 @@ func globalNorm(params []*Param, cs []chunk, workers int) float64 {
 
 // scaleGrads multiplies the gradients by maxNorm/(norm+1e-6) when that is
 // below 1, as torch.nn.utils.clip_grad_norm_.
-func scaleGrads(params []*Param, cs []chunk, maxNorm, norm float64, workers int) {
+func scaleGrads(params []*Param, cs []chunk, maxNorm, norm float64, ex *exec) {
 	coef := maxNorm / (norm + 1e-6)
 	if coef >= 1 {
 		return
 	}
 	c32 := float32(coef)
-	parallelTasks(workers, len(cs), func(_, task int) {
+	ex.run(len(cs), func(task int) {
 		c := cs[task]
 		g := params[c.param].Grad[c.lo:c.hi]
 		for i := range g {
@@ -226,9 +227,10 @@ func ClipGradNorm(params []*Param, maxNorm float64) float64 {
 	}
 	o := AdamW{params: params}
 	cs := o.chunks(func(i int) bool { return params[i].HasGrad() })
-	w := workerCount(0)
-	norm := globalNorm(params, cs, w)
-	scaleGrads(params, cs, maxNorm, norm, w)
+	ex := newExec(0)
+	defer ex.close()
+	norm := globalNorm(params, cs, ex)
+	scaleGrads(params, cs, maxNorm, norm, ex)
 	return norm
 }
 

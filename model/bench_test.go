@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/nlpodyssey/spago/ag"
@@ -70,11 +71,16 @@ func benchmarkForward(b *testing.B, preset string) {
 	seqs := randomSeqs(rand.New(rand.NewPCG(1, 2)), p)
 	ctx := context.Background()
 	b.ReportAllocs()
-	for b.Loop() {
+	var cpu0 float64
+	for i := 0; b.Loop(); i++ {
+		if i == 0 {
+			cpu0 = cpuSeconds()
+		}
 		if _, err := m.EmbedIDs(ctx, seqs); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(forwardFlops(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	reportPeakRSS(b)
 }
@@ -127,7 +133,11 @@ func benchmarkTrainStep(b *testing.B, preset string) {
 	qs, ps := randomSeqs(rng, p), randomSeqs(rng, p)
 	opt := NewAdamW(m.Params(), AdamWConfig{LR: 2e-5, WeightDecay: 0.01})
 	b.ReportAllocs()
-	for b.Loop() {
+	var cpu0 float64
+	for i := 0; b.Loop(); i++ {
+		if i == 0 {
+			cpu0 = cpuSeconds()
+		}
 		q, err := m.EncodeIDs(qs)
 		if err != nil {
 			b.Fatal(err)
@@ -146,8 +156,25 @@ func benchmarkTrainStep(b *testing.B, preset string) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(3*2*forwardFlops(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	reportPeakRSS(b)
+}
+
+// cpuSeconds returns the user+system CPU time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// reportCPU reports the process's CPU seconds per iteration since start: on
+// a shared machine this is steadier than the elapsed time (with one thread
+// they agree on an idle machine).
+func reportCPU(b *testing.B, start float64) {
+	b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
 }
 
 // reportPeakRSS reports the process's peak resident set size (VmHWM, the

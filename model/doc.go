@@ -66,6 +66,10 @@
 // attention with the softmax fused in), and only the activations the
 // backward pass needs are kept (see transformer_pass.go), in recycled
 // buffers. Each node supports one backward pass; a second one panics.
+// Backward passes of several nodes in one ag.Backward call add to the
+// gradients in the order they finish, which can change the last bits from
+// run to run; back-propagating one node at a time (as GradCache does) makes
+// training bit-reproducible for a given worker count.
 //
 // Dropout, in training mode, follows Hugging Face's placement (embeddings,
 // attention probabilities, both residual branches) with the config's

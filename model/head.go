@@ -45,7 +45,7 @@ type headTape struct {
 
 // forward pools x (rows×h) for the sequences at offs and returns the n×d
 // embeddings and, with save, the tape.
-func (hd *head) forward(x []float32, offs []int, h int, save bool) ([]float32, *headTape) {
+func (hd *head) forward(ex *exec, x []float32, offs []int, h int, save bool) ([]float32, *headTape) {
 	n := len(offs) - 1
 	tp := &headTape{offs: offs, rows: offs[n], pooled: make([]float32, n*h)}
 	if hd.pooling == PoolMax && save {
@@ -55,14 +55,14 @@ func (hd *head) forward(x []float32, offs []int, h int, save bool) ([]float32, *
 	cur := tp.pooled
 	if hd.pooling == PoolPooler {
 		tp.poolerOut = make([]float32, n*h)
-		linearTo(tp.poolerOut, cur, hd.pooler[0].Value, hd.pooler[1].Value, n, h, h)
+		linearTo(ex, tp.poolerOut, cur, hd.pooler[0].Value, hd.pooler[1].Value, n, h, h)
 		tanhInPlace(tp.poolerOut)
 		cur = tp.poolerOut
 	}
 	if hd.dense[0] != nil {
 		out, in := hd.dense[0].Shape[0], hd.dense[0].Shape[1]
 		tp.denseOut = make([]float32, n*out)
-		linearTo(tp.denseOut, cur, hd.dense[0].Value, hd.dense[1].Value, n, in, out)
+		linearTo(ex, tp.denseOut, cur, hd.dense[0].Value, hd.dense[1].Value, n, in, out)
 		if hd.denseTanh {
 			tanhInPlace(tp.denseOut)
 		}
@@ -84,7 +84,7 @@ func (hd *head) forward(x []float32, offs []int, h int, save bool) ([]float32, *
 // backward returns the gradient with respect to the body output (rows×h,
 // from the pool) given dOut, and accumulates the head's parameter
 // gradients. Callers hold the backward lock.
-func (hd *head) backward(tp *headTape, dOut []float32, h int) []float32 {
+func (hd *head) backward(ex *exec, tp *headTape, dOut []float32, h int) []float32 {
 	n := len(tp.offs) - 1
 	g := append([]float32(nil), dOut...)
 	if hd.normalize {
@@ -101,13 +101,13 @@ func (hd *head) backward(tp *headTape, dOut []float32, h int) []float32 {
 			src = tp.poolerOut
 		}
 		dx := make([]float32, n*in)
-		linearBackward(dx, hd.dense[0].grad(), hd.dense[1].grad(), g, src, hd.dense[0].Value, n, in, out, false, 1, nil)
+		linearBackward(dx, hd.dense[0].grad(), hd.dense[1].grad(), g, src, hd.dense[0].Value, n, in, out, false, ex, make([]float32, chunks(ex.workers, n, 64)*out))
 		g = dx
 	}
 	if hd.pooling == PoolPooler {
 		tanhBackward(g, g, tp.poolerOut)
 		dx := make([]float32, n*h)
-		linearBackward(dx, hd.pooler[0].grad(), hd.pooler[1].grad(), g, tp.pooled, hd.pooler[0].Value, n, h, h, false, 1, nil)
+		linearBackward(dx, hd.pooler[0].grad(), hd.pooler[1].grad(), g, tp.pooled, hd.pooler[0].Value, n, h, h, false, ex, make([]float32, chunks(ex.workers, n, 64)*h))
 		g = dx
 	}
 	dx := getZeroF32(tp.rows * h)

@@ -41,12 +41,14 @@ func (m *Model) EmbedIDs(ctx context.Context, seqs [][]int32) ([][]float32, erro
 	if bs <= 0 {
 		bs = 32
 	}
+	ex := newExec(m.opts.Workers)
+	defer ex.close()
 	for lo := 0; lo < len(seqs); lo += bs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		hi := min(lo+bs, len(seqs))
-		if err := m.embedBatch(all[lo*d:hi*d], seqs[lo:hi]); err != nil {
+		if err := m.embedBatch(ex, all[lo*d:hi*d], seqs[lo:hi]); err != nil {
 			return nil, fmt.Errorf("sequences %d..%d: %w", lo, hi-1, err)
 		}
 		if r := m.opts.Recorder; r != nil {
@@ -72,18 +74,18 @@ func (m *Model) encodeAll(ctx context.Context, texts []string, prefix string) ([
 }
 
 // embedBatch writes the embeddings of seqs into dst.
-func (m *Model) embedBatch(dst []float32, seqs [][]int32) error {
+func (m *Model) embedBatch(ex *exec, dst []float32, seqs [][]int32) error {
 	b, err := m.pack(seqs)
 	if err != nil {
 		return err
 	}
 	var x []float32
 	if m.tr != nil {
-		x, _ = m.tr.forward(b, false, passDropout{}, m.workers())
+		x, _ = m.tr.forward(b, false, passDropout{}, ex)
 	} else {
 		x = m.st.forward(b)
 	}
-	out, _ := m.hd.forward(x, b.offs, m.hiddenSize(), false)
+	out, _ := m.hd.forward(ex, x, b.offs, m.hiddenSize(), false)
 	putF32(x)
 	copy(dst, out)
 	return nil
@@ -103,7 +105,9 @@ func (m *Model) HiddenStates(seqs [][]int32) ([][][]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, _ := m.tr.forward(b, false, passDropout{}, m.workers())
+	ex := newExec(m.opts.Workers)
+	defer ex.close()
+	x, _ := m.tr.forward(b, false, passDropout{}, ex)
 	defer putF32(x)
 	h := m.tr.cfg.HiddenSize
 	res := make([][][]float32, len(seqs))

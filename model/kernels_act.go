@@ -14,8 +14,8 @@ const (
 
 // geluTo sets y = x·Φ(x) element-wise, Φ the standard normal CDF (the erf
 // form of GELU, not the tanh approximation). y may be x.
-func geluTo[T float](y, x []T, workers int) {
-	parallelRange(workers, len(x), minElemChunk, func(_, lo, hi int) {
+func geluTo[T float](y, x []T, ex *exec) {
+	parallelRange(ex, len(x), minElemChunk, func(_, lo, hi int) {
 		switch xs := any(x[lo:hi]).(type) {
 		case []float32:
 			ys := any(y[lo:hi]).([]float32)
@@ -35,8 +35,8 @@ func geluTo[T float](y, x []T, workers int) {
 // Φ(x) + x·φ(x), sharing the erf between them (the backward pass needs
 // both: the value for the next layer's weight gradient, the derivative for
 // the chain rule).
-func geluAndGrad[T float](g, x []T, workers int) {
-	parallelRange(workers, len(x), minElemChunk, func(_, lo, hi int) {
+func geluAndGrad[T float](g, x []T, ex *exec) {
+	parallelRange(ex, len(x), minElemChunk, func(_, lo, hi int) {
 		switch xs := any(x[lo:hi]).(type) {
 		case []float32:
 			gs := any(g[lo:hi]).([]float32)
@@ -57,8 +57,8 @@ func geluAndGrad[T float](g, x []T, workers int) {
 }
 
 // mulParallel sets dst[i] *= s[i], split across workers.
-func mulParallel[T float](dst, s []T, workers int) {
-	parallelRange(workers, len(dst), minElemChunk, func(_, lo, hi int) {
+func mulParallel[T float](dst, s []T, ex *exec) {
+	parallelRange(ex, len(dst), minElemChunk, func(_, lo, hi int) {
 		d, v := dst[lo:hi], s[lo:hi]
 		for i := range d {
 			d[i] *= v[i]
@@ -136,11 +136,11 @@ func dropApply[T float](m dropoutMask, x []T, first int) {
 }
 
 // dropApplyParallel is dropApply over a large slice, split across workers.
-func dropApplyParallel[T float](m dropoutMask, x []T, first, workers int) {
+func dropApplyParallel[T float](m dropoutMask, x []T, first int, ex *exec) {
 	if !m.active() {
 		return
 	}
-	parallelRange(workers, len(x), minElemChunk, func(_, lo, hi int) {
+	parallelRange(ex, len(x), minElemChunk, func(_, lo, hi int) {
 		dropApply(m, x[lo:hi], first+lo)
 	})
 }

@@ -41,8 +41,8 @@ func (l attnLayout) scratchSize() int { return 2 * l.maxLen * l.maxLen }
 // workers goroutines: w indexes the worker's scratch, hd is the head, the
 // sequence has n rows from row r0, and its probabilities for the head start
 // at first.
-func (l attnLayout) forEach(workers int, fn func(w, hd, r0, n, first int)) {
-	parallelTasks(workers, (len(l.offs)-1)*l.heads, func(w, task int) {
+func (l attnLayout) forEach(ex *exec, fn func(w, hd, r0, n, first int)) {
+	parallelTasks(ex, (len(l.offs)-1)*l.heads, func(w, task int) {
 		s, hd := task/l.heads, task%l.heads
 		r0, n := l.offs[s], l.offs[s+1]-l.offs[s]
 		if n > 0 {
@@ -55,10 +55,10 @@ func (l attnLayout) forEach(workers int, fn func(w, hd, r0, n, first int)) {
 // head, with dropout drop on the probabilities. If probs is not nil it
 // receives the probabilities before dropout, for the backward pass.
 // scratch[w] is worker w's scratch of l.scratchSize() elements.
-func attentionForward[T float](ctx, probs, qkv []T, l attnLayout, drop dropoutMask, workers int, scratch [][]T) {
+func attentionForward[T float](ctx, probs, qkv []T, l attnLayout, drop dropoutMask, ex *exec, scratch [][]T) {
 	h := l.heads * l.dh
 	scale := T(1 / math.Sqrt(float64(l.dh)))
-	l.forEach(workers, func(w, hd, r0, n, first int) {
+	l.forEach(ex, func(w, hd, r0, n, first int) {
 		var p []T
 		if probs != nil {
 			p = probs[first : first+n*n]
@@ -68,7 +68,7 @@ func attentionForward[T float](ctx, probs, qkv []T, l attnLayout, drop dropoutMa
 		q := qkv[r0*3*h+hd*l.dh:]
 		k := qkv[r0*3*h+h+hd*l.dh:]
 		v := qkv[r0*3*h+2*h+hd*l.dh:]
-		matmul(false, true, n, n, l.dh, scale, q, 3*h, k, 3*h, 0, p, n)
+		matmul(ex.serial, false, true, n, n, l.dh, scale, q, 3*h, k, 3*h, 0, p, n)
 		softmaxRows(p, n, n)
 		pd := p
 		if drop.active() {
@@ -76,16 +76,16 @@ func attentionForward[T float](ctx, probs, qkv []T, l attnLayout, drop dropoutMa
 			copy(pd, p)
 			dropApply(drop, pd, first)
 		}
-		matmul(false, false, n, l.dh, n, 1, pd, n, v, 3*h, 0, ctx[r0*h+hd*l.dh:], h)
+		matmul(ex.serial, false, false, n, l.dh, n, 1, pd, n, v, 3*h, 0, ctx[r0*h+hd*l.dh:], h)
 	})
 }
 
 // attentionBackward sets dqkv (rows×3H) from dctx given the qkv and probs of
 // the forward pass.
-func attentionBackward[T float](dqkv, dctx, qkv, probs []T, l attnLayout, drop dropoutMask, workers int, scratch [][]T) {
+func attentionBackward[T float](dqkv, dctx, qkv, probs []T, l attnLayout, drop dropoutMask, ex *exec, scratch [][]T) {
 	h := l.heads * l.dh
 	scale := T(1 / math.Sqrt(float64(l.dh)))
-	l.forEach(workers, func(w, hd, r0, n, first int) {
+	l.forEach(ex, func(w, hd, r0, n, first int) {
 		p := probs[first : first+n*n]
 		dp := scratch[w][:n*n]
 		col := hd * l.dh
@@ -93,7 +93,7 @@ func attentionBackward[T float](dqkv, dctx, qkv, probs []T, l attnLayout, drop d
 		dq, dk, dv := dqkv[r0*3*h+col:], dqkv[r0*3*h+h+col:], dqkv[r0*3*h+2*h+col:]
 		dc := dctx[r0*h+col:]
 		// dPd = dC·Vᵀ and dV = Pdᵀ·dC, Pd the probabilities after dropout.
-		matmul(false, true, n, n, l.dh, 1, dc, h, v, 3*h, 0, dp, n)
+		matmul(ex.serial, false, true, n, n, l.dh, 1, dc, h, v, 3*h, 0, dp, n)
 		pd := p
 		if drop.active() {
 			pd = scratch[w][n*n : 2*n*n]
@@ -101,7 +101,7 @@ func attentionBackward[T float](dqkv, dctx, qkv, probs []T, l attnLayout, drop d
 			dropApply(drop, pd, first)
 			dropApply(drop, dp, first)
 		}
-		matmul(true, false, n, l.dh, n, 1, pd, n, dc, h, 0, dv, 3*h)
+		matmul(ex.serial, true, false, n, l.dh, n, 1, pd, n, dc, h, 0, dv, 3*h)
 		// Softmax backward: dS = P ⊙ (dP − rowsum(dP ⊙ P)).
 		for i := range n {
 			pr, dr := p[i*n:(i+1)*n], dp[i*n:(i+1)*n]
@@ -113,8 +113,8 @@ func attentionBackward[T float](dqkv, dctx, qkv, probs []T, l attnLayout, drop d
 				dr[j] = pv * (dr[j] - dot)
 			}
 		}
-		matmul(false, false, n, l.dh, n, scale, dp, n, k, 3*h, 0, dq, 3*h)
-		matmul(true, false, n, l.dh, n, scale, dp, n, q, 3*h, 0, dk, 3*h)
+		matmul(ex.serial, false, false, n, l.dh, n, scale, dp, n, k, 3*h, 0, dq, 3*h)
+		matmul(ex.serial, true, false, n, l.dh, n, scale, dp, n, q, 3*h, 0, dk, 3*h)
 	})
 }
 

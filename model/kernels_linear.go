@@ -5,7 +5,7 @@ package model
 // checkpoint tensors are used as stored.
 
 // linearTo sets y (rows×out) = x (rows×in) · wᵀ + b. b may be nil.
-func linearTo[T float](y, x, w, b []T, rows, in, out int) {
+func linearTo[T float](ex *exec, y, x, w, b []T, rows, in, out int) {
 	beta := T(0)
 	if b != nil {
 		for r := range rows {
@@ -13,35 +13,35 @@ func linearTo[T float](y, x, w, b []T, rows, in, out int) {
 		}
 		beta = 1
 	}
-	matmul(false, true, rows, out, in, 1, x, in, w, in, beta, y, out)
+	matmul(ex.impl, false, true, rows, out, in, 1, x, in, w, in, beta, y, out)
 }
 
 // linearBackward accumulates the gradients of y = x·wᵀ + b given dy:
 // dw += dyᵀ·x and db += column sums of dy (skipped when dw or db is nil),
 // and dx = dy·w, or dx += dy·w when accDX (skipped when dx is nil).
-// colScratch needs chunks(workers, rows, 64)·out elements when db is set.
-func linearBackward[T float](dx, dw, db, dy, x, w []T, rows, in, out int, accDX bool, workers int, colScratch []T) {
+// colScratch needs chunks(ex.workers, rows, 64)·out elements when db is set.
+func linearBackward[T float](dx, dw, db, dy, x, w []T, rows, in, out int, accDX bool, ex *exec, colScratch []T) {
 	if dx != nil {
 		beta := T(0)
 		if accDX {
 			beta = 1
 		}
-		matmul(false, false, rows, in, out, 1, dy, out, w, in, beta, dx, in)
+		matmul(ex.impl, false, false, rows, in, out, 1, dy, out, w, in, beta, dx, in)
 	}
 	if dw != nil {
-		matmul(true, false, out, in, rows, 1, dy, out, x, in, 1, dw, in)
+		matmul(ex.impl, true, false, out, in, rows, 1, dy, out, x, in, 1, dw, in)
 	}
 	if db != nil {
-		colSumAcc(db, dy, rows, out, workers, colScratch)
+		colSumAcc(db, dy, rows, out, ex, colScratch)
 	}
 }
 
 // colSumAcc adds the column sums of m (rows×cols) to dst. Partial sums per
 // chunk of rows are reduced in chunk order, so the result does not depend
-// on scheduling. scratch needs chunks(workers, rows, 64)·cols elements.
-func colSumAcc[T float](dst, m []T, rows, cols, workers int, scratch []T) {
+// on scheduling. scratch needs chunks(ex.workers, rows, 64)·cols elements.
+func colSumAcc[T float](dst, m []T, rows, cols int, ex *exec, scratch []T) {
 	const minRows = 64
-	nc := chunks(workers, rows, minRows)
+	nc := chunks(ex.workers, rows, minRows)
 	if nc == 1 {
 		for r := range rows {
 			addTo(dst, m[r*cols:(r+1)*cols])
@@ -50,7 +50,7 @@ func colSumAcc[T float](dst, m []T, rows, cols, workers int, scratch []T) {
 	}
 	part := scratch[:nc*cols]
 	clear(part)
-	parallelRange(workers, rows, minRows, func(c, lo, hi int) {
+	parallelRange(ex, rows, minRows, func(c, lo, hi int) {
 		acc := part[c*cols : (c+1)*cols]
 		for r := lo; r < hi; r++ {
 			addTo(acc, m[r*cols:(r+1)*cols])

@@ -10,8 +10,8 @@ import "math"
 // x). When xhat is not nil it receives the normalised rows before the
 // affine map and rstd the reciprocal standard deviations, for the backward
 // pass.
-func layerNormTo[T float](y, xhat, rstd, x, gamma, beta []T, rows, h int, eps float64, workers int) {
-	parallelRange(workers, rows, 32, func(_, lo, hi int) {
+func layerNormTo[T float](y, xhat, rstd, x, gamma, beta []T, rows, h int, eps float64, ex *exec) {
+	parallelRange(ex, rows, 32, func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr := x[r*h : (r+1)*h]
 			var sum float64
@@ -46,13 +46,13 @@ func layerNormTo[T float](y, xhat, rstd, x, gamma, beta []T, rows, h int, eps fl
 
 // layerNormBackward sets dx from dy (dx may be dy) and accumulates dgamma
 // and dbeta, given the xhat and rstd saved by layerNormTo. scratch needs
-// 2·chunks(workers, rows, 32)·h elements.
-func layerNormBackward[T float](dx, dgamma, dbeta, dy, xhat, rstd, gamma []T, rows, h, workers int, scratch []T) {
+// 2·chunks(ex.workers, rows, 32)·h elements.
+func layerNormBackward[T float](dx, dgamma, dbeta, dy, xhat, rstd, gamma []T, rows, h int, ex *exec, scratch []T) {
 	const minRows = 32
-	nc := chunks(workers, rows, minRows)
+	nc := chunks(ex.workers, rows, minRows)
 	part := scratch[:2*nc*h]
 	clear(part)
-	parallelRange(workers, rows, minRows, func(c, lo, hi int) {
+	parallelRange(ex, rows, minRows, func(c, lo, hi int) {
 		dg := part[2*c*h : (2*c+1)*h]
 		db := part[(2*c+1)*h : (2*c+2)*h]
 		for r := lo; r < hi; r++ {

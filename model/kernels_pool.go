@@ -31,8 +31,8 @@ func embedTo[T float](x, word, typ, pos []T, ids, posIDs []int32, h int) {
 // forward pass read, and the sum of all rows into dtyp[0:h] (if not nil).
 // Workers own disjoint column ranges, so the sums are race-free and in row
 // order.
-func embedBackward[T float](dword, dtyp, dpos, dx []T, ids, posIDs []int32, h, workers int) {
-	parallelRange(workers, h, 64, func(_, lo, hi int) {
+func embedBackward[T float](dword, dtyp, dpos, dx []T, ids, posIDs []int32, h int, ex *exec) {
+	parallelRange(ex, h, 64, func(_, lo, hi int) {
 		for r, id := range ids {
 			g := dx[r*h+lo : r*h+hi]
 			addTo(dword[int(id)*h+lo:int(id)*h+hi], g)

@@ -120,8 +120,10 @@ func checkOp(t *testing.T, c opCase) {
 
 func linearCase[T float](rows, in, out, workers int, acc bool) opRun[T] {
 	return func(m map[string][]T, dout []T) ([]T, map[string][]T) {
+		ex := newExec(workers)
+		defer ex.close()
 		y := make([]T, rows*out)
-		linearTo(y, m["x"], m["w"], m["b"], rows, in, out)
+		linearTo(ex, y, m["x"], m["w"], m["b"], rows, in, out)
 		if dout == nil {
 			return y, nil
 		}
@@ -132,7 +134,7 @@ func linearCase[T float](rows, in, out, workers int, acc bool) opRun[T] {
 				g["x"][i] = 1
 			}
 		}
-		linearBackward(g["x"], g["w"], g["b"], dout, m["x"], m["w"], rows, in, out, acc, workers, make([]T, chunks(workers, rows, 64)*out))
+		linearBackward(g["x"], g["w"], g["b"], dout, m["x"], m["w"], rows, in, out, acc, ex, make([]T, chunks(workers, rows, 64)*out))
 		if acc {
 			for i := range g["x"] {
 				g["x"][i] -= 1
@@ -144,11 +146,13 @@ func linearCase[T float](rows, in, out, workers int, acc bool) opRun[T] {
 
 func layerNormCase[T float](rows, h, workers int) opRun[T] {
 	return func(m map[string][]T, dout []T) ([]T, map[string][]T) {
+		ex := newExec(workers)
+		defer ex.close()
 		y, xh, rs := make([]T, rows*h), make([]T, rows*h), make([]T, rows)
-		layerNormTo(y, xh, rs, m["x"], m["gamma"], m["beta"], rows, h, 1e-5, workers)
+		layerNormTo(y, xh, rs, m["x"], m["gamma"], m["beta"], rows, h, 1e-5, ex)
 		// The inference form (no saved state) gives the same output.
 		y2 := slices.Clone(m["x"])
-		layerNormTo(y2, nil, nil, y2, m["gamma"], m["beta"], rows, h, 1e-5, workers)
+		layerNormTo(y2, nil, nil, y2, m["gamma"], m["beta"], rows, h, 1e-5, ex)
 		if !slices.Equal(y, y2) {
 			panic("layerNormTo: inference form differs")
 		}
@@ -156,31 +160,35 @@ func layerNormCase[T float](rows, h, workers int) opRun[T] {
 			return y, nil
 		}
 		g := map[string][]T{"x": slices.Clone(dout), "gamma": make([]T, h), "beta": make([]T, h)}
-		layerNormBackward(g["x"], g["gamma"], g["beta"], g["x"], xh, rs, m["gamma"], rows, h, workers, make([]T, 2*chunks(workers, rows, 32)*h))
+		layerNormBackward(g["x"], g["gamma"], g["beta"], g["x"], xh, rs, m["gamma"], rows, h, ex, make([]T, 2*chunks(workers, rows, 32)*h))
 		return y, g
 	}
 }
 
 func geluCase[T float](m map[string][]T, dout []T) ([]T, map[string][]T) {
+	ex := newExec(2)
+	defer ex.close()
 	y := make([]T, len(m["x"]))
-	geluTo(y, m["x"], 2)
+	geluTo(y, m["x"], ex)
 	if dout == nil {
 		return y, nil
 	}
 	y2, d := make([]T, len(y)), slices.Clone(m["x"])
-	geluAndGrad(y2, d, 2)
+	geluAndGrad(y2, d, ex)
 	if !slices.Equal(y, y2) {
 		panic("geluAndGrad: value differs from geluTo")
 	}
 	g := slices.Clone(dout)
-	mulParallel(g, d, 2)
+	mulParallel(g, d, ex)
 	return y, map[string][]T{"x": g}
 }
 
 func denseTanhCase[T float](rows, in, out int) opRun[T] {
 	return func(m map[string][]T, dout []T) ([]T, map[string][]T) {
+		ex := newExec(1)
+		defer ex.close()
 		y := make([]T, rows*out)
-		linearTo(y, m["x"], m["w"], m["b"], rows, in, out)
+		linearTo(ex, y, m["x"], m["w"], m["b"], rows, in, out)
 		tanhInPlace(y)
 		if dout == nil {
 			return y, nil
@@ -188,7 +196,7 @@ func denseTanhCase[T float](rows, in, out int) opRun[T] {
 		dz := make([]T, len(y))
 		tanhBackward(dz, dout, y)
 		g := map[string][]T{"x": make([]T, rows*in), "w": make([]T, out*in), "b": make([]T, out)}
-		linearBackward(g["x"], g["w"], g["b"], dz, m["x"], m["w"], rows, in, out, false, 1, nil)
+		linearBackward(g["x"], g["w"], g["b"], dz, m["x"], m["w"], rows, in, out, false, ex, nil)
 		return y, g
 	}
 }
@@ -201,15 +209,17 @@ func attentionCase[T float](lens []int, heads, dh int, p float64, workers int) o
 	l := newAttnLayout(offs, heads, dh)
 	drop := newDropoutMask(p, 42)
 	return func(m map[string][]T, dout []T) ([]T, map[string][]T) {
+		ex := newExec(workers)
+		defer ex.close()
 		rows, h := offs[len(offs)-1], heads*dh
 		scratch := make([][]T, workers)
 		for i := range scratch {
 			scratch[i] = make([]T, l.scratchSize())
 		}
 		ctx, probs := make([]T, rows*h), make([]T, l.probSize())
-		attentionForward(ctx, probs, m["qkv"], l, drop, workers, scratch)
+		attentionForward(ctx, probs, m["qkv"], l, drop, ex, scratch)
 		ctx2 := make([]T, rows*h)
-		attentionForward(ctx2, nil, m["qkv"], l, drop, workers, scratch)
+		attentionForward(ctx2, nil, m["qkv"], l, drop, ex, scratch)
 		if !slices.Equal(ctx, ctx2) {
 			panic("attentionForward: inference form differs")
 		}
@@ -217,7 +227,7 @@ func attentionCase[T float](lens []int, heads, dh int, p float64, workers int) o
 			return ctx, nil
 		}
 		g := make([]T, rows*3*h)
-		attentionBackward(g, dout, m["qkv"], probs, l, drop, workers, scratch)
+		attentionBackward(g, dout, m["qkv"], probs, l, drop, ex, scratch)
 		return ctx, map[string][]T{"qkv": g}
 	}
 }
@@ -230,7 +240,9 @@ func embedCase[T float](ids, pos []int32, h int) opRun[T] {
 			return x, nil
 		}
 		g := map[string][]T{"word": make([]T, len(m["word"])), "typ": make([]T, len(m["typ"])), "pos": make([]T, len(m["pos"]))}
-		embedBackward(g["word"], g["typ"], g["pos"], dout, ids, pos, h, 2)
+		ex := newExec(2)
+		defer ex.close()
+		embedBackward(g["word"], g["typ"], g["pos"], dout, ids, pos, h, ex)
 		return x, g
 	}
 }
@@ -316,7 +328,9 @@ func TestDropoutMask(t *testing.T) {
 		}
 		y := slices.Clone(x)
 		dropApply(m, x, 10)
-		dropApplyParallel(m, y, 10, 3)
+		ex := newExec(3)
+		dropApplyParallel(m, y, 10, ex)
+		ex.close()
 		if !slices.Equal(x, y) {
 			t.Errorf("p=%v: parallel mask differs", p)
 		}

@@ -190,8 +190,6 @@ func (m *Model) hiddenSize() int {
 	return m.st.dim()
 }
 
-func (m *Model) workers() int { return workerCount(m.opts.Workers) }
-
 // SetTraining turns dropout in Encode and EncodeIDs on or off (off after
 // Load and NewRandom, as PyTorch's eval mode). EncodeAll and EmbedIDs never
 // use dropout.
@@ -254,14 +252,16 @@ func (m *Model) EncodeIDs(seqs [][]int32) (mat.Tensor, error) {
 	}
 	fn := &encodeFn{m: m, b: b}
 	h := m.hiddenSize()
+	ex := newExec(m.opts.Workers)
+	defer ex.close()
 	var x []float32
 	if m.tr != nil {
-		x, fn.body = m.tr.forward(b, true, m.passDropout(), m.workers())
+		x, fn.body = m.tr.forward(b, true, m.passDropout(), ex)
 	} else {
 		x = m.st.forward(b)
 		defer putF32(x)
 	}
-	out, tp := m.hd.forward(x, b.offs, h, true)
+	out, tp := m.hd.forward(ex, x, b.offs, h, true)
 	fn.head = tp
 	fn.out = mat.NewDense[float32](mat.WithShape(len(seqs), len(out)/len(seqs)), mat.WithBacking(out))
 	return ag.NewOperator(fn).Run(), nil
@@ -294,9 +294,11 @@ func (f *encodeFn) Backward(gy mat.Tensor) error {
 	m.bwdMu.Lock()
 	defer m.bwdMu.Unlock()
 	h := m.hiddenSize()
-	dx := m.hd.backward(f.head, g, h)
+	ex := newExec(m.opts.Workers)
+	defer ex.close()
+	dx := m.hd.backward(ex, f.head, g, h)
 	if m.tr != nil {
-		m.tr.backward(f.body, dx, m.workers())
+		m.tr.backward(f.body, dx, ex)
 	} else {
 		m.st.backward(f.b, dx)
 	}

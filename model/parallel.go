@@ -2,8 +2,6 @@ package model
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -15,16 +13,72 @@ import (
 // float64 in the finite-difference tests of the same code.
 type float interface{ ~float32 | ~float64 }
 
+// exec runs the parallel parts of one pass: GEMMs through the gemm
+// package's current Implementation and the kernels' own loops, on a
+// gemm.Pool whose workers stay awake between the pass's operations (on a
+// virtual machine a goroutine started per operation can wait ~100 µs for an
+// idle CPU to wake). newExec starts the pool; close stops it.
+type exec struct {
+	workers int
+	pool    *gemm.Pool          // nil when workers == 1
+	impl    gemm.Implementation // for products of the whole batch
+	serial  gemm.Implementation // for products inside parallel tasks
+	slots   chan int            // worker slots for per-worker scratch
+}
+
+// newExec returns an exec for up to workers goroutines (0 means
+// GOMAXPROCS). The caller must call close.
+func newExec(workers int) *exec {
+	e := &exec{workers: workerCount(workers), impl: gemm.Current()}
+	e.serial = e.impl
+	nat, native := e.impl.(gemm.Native)
+	if native {
+		one := nat
+		one.Workers, one.Pool = 1, nil
+		e.serial = one
+	}
+	if e.workers > 1 {
+		e.pool = gemm.NewPool(gemm.PoolConfig{Workers: e.workers})
+		if native && nat.Pool == nil {
+			nat.Pool = e.pool
+			e.impl = nat
+		}
+	}
+	e.slots = make(chan int, e.workers)
+	for i := range e.workers {
+		e.slots <- i
+	}
+	return e
+}
+
+// close stops the pool's workers.
+func (e *exec) close() {
+	if e.pool != nil {
+		e.pool.Close()
+	}
+}
+
+// run calls task(i) for i in [0, n), in parallel when there is a pool.
+func (e *exec) run(n int, task func(i int)) {
+	if e.pool == nil || n == 1 {
+		for i := range n {
+			task(i)
+		}
+		return
+	}
+	e.pool.Run(n, task)
+}
+
 // matmul computes C = alpha·op(A)·op(B) + beta·C in row-major order (the
-// arguments of gemm.Sgemm). float32 goes to gemm.Sgemm, which splits large
-// products across cores itself; float64 (tests only) goes to gonum.
-func matmul[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// arguments of gemm.Sgemm). float32 goes to impl; float64 (tests only) goes
+// to gonum.
+func matmul[T float](impl gemm.Implementation, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
 	switch a := any(a).(type) {
 	case []float32:
-		gemm.Sgemm(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+		impl.Sgemm(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
 	case []float64:
 		ta, tb := blas.NoTrans, blas.NoTrans
 		if transA {
@@ -55,24 +109,16 @@ func workerCount(w int) int {
 	return w
 }
 
-// parallelRange splits [0, n) into at most workers contiguous chunks of at
-// least minChunk items and runs fn on each, the first on the calling
-// goroutine. The split depends only on n, workers and minChunk, so
-// reductions over chunks are deterministic. It returns when all are done.
-func parallelRange(workers, n, minChunk int, fn func(chunk, lo, hi int)) {
-	w := min(workers, n/max(1, minChunk))
-	if w <= 1 {
-		if n > 0 {
-			fn(0, 0, n)
-		}
+// parallelRange splits [0, n) into at most ex.workers contiguous chunks of
+// at least minChunk items and runs fn on each. The split depends only on n,
+// the worker count and minChunk, so reductions over chunks are
+// deterministic. It returns when all are done.
+func parallelRange(ex *exec, n, minChunk int, fn func(chunk, lo, hi int)) {
+	w := chunks(ex.workers, n, minChunk)
+	if n <= 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	for c := 1; c < w; c++ {
-		wg.Go(func() { fn(c, c*n/w, (c+1)*n/w) })
-	}
-	fn(0, 0, n/w)
-	wg.Wait()
+	ex.run(w, func(c int) { fn(c, c*n/w, (c+1)*n/w) })
 }
 
 // chunks returns how many chunks parallelRange uses for the same arguments.
@@ -80,31 +126,13 @@ func chunks(workers, n, minChunk int) int {
 	return max(1, min(workers, n/max(1, minChunk)))
 }
 
-// parallelTasks runs fn(worker, task) for every task in [0, n) on up to
-// workers goroutines that take tasks in order from a shared counter (for
-// tasks of uneven size). worker, in [0, workers), indexes per-worker scratch.
-func parallelTasks(workers, n int, fn func(worker, task int)) {
-	w := min(workers, n)
-	if w <= 1 {
-		for t := range n {
-			fn(0, t)
-		}
-		return
-	}
-	var next atomic.Int64
-	run := func(worker int) {
-		for {
-			t := int(next.Add(1) - 1)
-			if t >= n {
-				return
-			}
-			fn(worker, t)
-		}
-	}
-	var wg sync.WaitGroup
-	for i := 1; i < w; i++ {
-		wg.Go(func() { run(i) })
-	}
-	run(0)
-	wg.Wait()
+// parallelTasks runs fn(worker, task) for every task in [0, n), tasks of
+// uneven size balanced across the workers. worker, in [0, ex.workers),
+// indexes per-worker scratch: no two concurrent calls share one.
+func parallelTasks(ex *exec, n int, fn func(worker, task int)) {
+	ex.run(n, func(task int) {
+		w := <-ex.slots
+		fn(w, task)
+		ex.slots <- w
+	})
 }

@@ -175,8 +175,12 @@ func trainStep(t *testing.T, m *Model, g *trainingGolden, inBatch bool) (float64
 	nodes["query"].AccGrad(toDense(dq))
 	nodes["positive"].AccGrad(toDense(dp))
 	nodes["negative"].AccGrad(toDense(dn))
-	if err := ag.Backward(nodes["query"], nodes["positive"], nodes["negative"]); err != nil {
-		t.Fatal(err)
+	// One node at a time, as GradCache does: the sums into the parameter
+	// gradients then run in a fixed order, so training is bit-reproducible.
+	for _, role := range []string{"query", "positive", "negative"} {
+		if err := ag.Backward(nodes[role]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return loss, map[string][][]float64{
 		"query_normalized": q, "positive_normalized": p, "negative_normalized": n,

@@ -111,7 +111,7 @@ func putAll(bufs ...[]float32) {
 // forward runs the body over b and returns the final token states
 // (rows×H, from the pool: the caller returns it with putF32 unless it is
 // kept in the tape). With save, it also returns the tape for backward.
-func (t *transformer) forward(b packed, save bool, drop passDropout, workers int) ([]float32, *bodyTape) {
+func (t *transformer) forward(b packed, save bool, drop passDropout, ex *exec) ([]float32, *bodyTape) {
 	cfg := t.cfg
 	h, in, rows := cfg.HiddenSize, cfg.IntermediateSize, len(b.ids)
 	lay := newAttnLayout(b.offs, cfg.NumHeads, h/cfg.NumHeads)
@@ -126,45 +126,45 @@ func (t *transformer) forward(b packed, save bool, drop passDropout, workers int
 	if save {
 		xhat, rstd = tp.embXhat, tp.embRstd
 	}
-	layerNormTo(x, xhat, rstd, x, t.embLNg.Value, t.embLNb.Value, rows, h, cfg.LayerNormEps, workers)
-	dropApplyParallel(drop.mask(cfg.NumLayers, siteEmbeddings), x, 0, workers)
-	scratch := attnScratch(workers, lay)
+	layerNormTo(x, xhat, rstd, x, t.embLNg.Value, t.embLNb.Value, rows, h, cfg.LayerNormEps, ex)
+	dropApplyParallel(drop.mask(cfg.NumLayers, siteEmbeddings), x, 0, ex)
+	scratch := attnScratch(ex.workers, lay)
 	defer putAll(scratch...)
 	for li := range t.layers {
 		l := &t.layers[li]
 		qkv := getF32(rows * 3 * h)
-		linearTo(qkv, x, l.qkvW, l.qkvB, rows, h, 3*h)
+		linearTo(ex, qkv, x, l.qkvW, l.qkvB, rows, h, 3*h)
 		ctx := getF32(rows * h)
 		var probs []float32
 		if save {
 			probs = getF32(lay.probSize())
 		}
-		attentionForward(ctx, probs, qkv, lay, drop.mask(li, siteAttnProbs), workers, scratch)
+		attentionForward(ctx, probs, qkv, lay, drop.mask(li, siteAttnProbs), ex, scratch)
 		a := getF32(rows * h)
-		linearTo(a, ctx, l.attnOut[0].Value, l.attnOut[1].Value, rows, h, h)
-		dropApplyParallel(drop.mask(li, siteAttnOut), a, 0, workers)
-		addParallel(a, x, workers)
+		linearTo(ex, a, ctx, l.attnOut[0].Value, l.attnOut[1].Value, rows, h, h)
+		dropApplyParallel(drop.mask(li, siteAttnOut), a, 0, ex)
+		addParallel(a, x, ex)
 		var xhat1, rstd1 []float32
 		if save {
 			xhat1, rstd1 = getF32(rows*h), make([]float32, rows)
 		}
-		layerNormTo(a, xhat1, rstd1, a, l.ln1[0].Value, l.ln1[1].Value, rows, h, cfg.LayerNormEps, workers)
+		layerNormTo(a, xhat1, rstd1, a, l.ln1[0].Value, l.ln1[1].Value, rows, h, cfg.LayerNormEps, ex)
 		inter := getF32(rows * in)
-		linearTo(inter, a, l.inter[0].Value, l.inter[1].Value, rows, h, in)
+		linearTo(ex, inter, a, l.inter[0].Value, l.inter[1].Value, rows, h, in)
 		g := inter
 		if save {
 			g = getF32(rows * in)
 		}
-		geluTo(g, inter, workers)
+		geluTo(g, inter, ex)
 		o := getF32(rows * h)
-		linearTo(o, g, l.out[0].Value, l.out[1].Value, rows, in, h)
-		dropApplyParallel(drop.mask(li, siteFFNOut), o, 0, workers)
-		addParallel(o, a, workers)
+		linearTo(ex, o, g, l.out[0].Value, l.out[1].Value, rows, in, h)
+		dropApplyParallel(drop.mask(li, siteFFNOut), o, 0, ex)
+		addParallel(o, a, ex)
 		var xhat2, rstd2 []float32
 		if save {
 			xhat2, rstd2 = getF32(rows*h), make([]float32, rows)
 		}
-		layerNormTo(o, xhat2, rstd2, o, l.ln2[0].Value, l.ln2[1].Value, rows, h, cfg.LayerNormEps, workers)
+		layerNormTo(o, xhat2, rstd2, o, l.ln2[0].Value, l.ln2[1].Value, rows, h, cfg.LayerNormEps, ex)
 		if save {
 			putF32(g)
 			tp.layers[li] = layerTape{x: x, qkv: qkv, probs: probs, ctx: ctx, xhat1: xhat1, rstd1: rstd1,
@@ -183,72 +183,72 @@ func (t *transformer) forward(b packed, save bool, drop passDropout, workers int
 // backward propagates dHidden (rows×H; overwritten) through the body and
 // accumulates the parameter gradients. It releases the tape's buffers, the
 // final hidden states included. Callers hold the backward lock.
-func (t *transformer) backward(tp *bodyTape, dHidden []float32, workers int) {
+func (t *transformer) backward(tp *bodyTape, dHidden []float32, ex *exec) {
 	cfg := t.cfg
 	h, in, rows := cfg.HiddenSize, cfg.IntermediateSize, len(tp.b.ids)
 	t.ensureGrads()
-	scr := make([]float32, 2*workers*max(2*h, 3*h, in))
-	scratch := attnScratch(workers, tp.lay)
+	scr := make([]float32, 2*ex.workers*max(2*h, 3*h, in))
+	scratch := attnScratch(ex.workers, tp.lay)
 	defer putAll(scratch...)
 	d := dHidden
 	putF32(tp.hidden)
 	for li := len(t.layers) - 1; li >= 0; li-- {
 		l, lt := &t.layers[li], &tp.layers[li]
 		// d = ∂L/∂(LayerNorm-2 output) → ∂L/∂(o + x1).
-		layerNormBackward(d, l.ln2[0].grad(), l.ln2[1].grad(), d, lt.xhat2, lt.rstd2, l.ln2[0].Value, rows, h, workers, scr)
-		dO := masked(d, tp.drop.mask(li, siteFFNOut), workers)
+		layerNormBackward(d, l.ln2[0].grad(), l.ln2[1].grad(), d, lt.xhat2, lt.rstd2, l.ln2[0].Value, rows, h, ex, scr)
+		dO := masked(d, tp.drop.mask(li, siteFFNOut), ex)
 		g := getF32(rows * in)
-		geluAndGrad(g, lt.inter, workers) // lt.inter now holds GELU'
+		geluAndGrad(g, lt.inter, ex) // lt.inter now holds GELU'
 		dG := getF32(rows * in)
-		linearBackward(dG, l.out[0].grad(), l.out[1].grad(), dO, g, l.out[0].Value, rows, in, h, false, workers, scr)
+		linearBackward(dG, l.out[0].grad(), l.out[1].grad(), dO, g, l.out[0].Value, rows, in, h, false, ex, scr)
 		putF32(g)
 		if &dO[0] != &d[0] {
 			putF32(dO)
 		}
-		mulParallel(dG, lt.inter, workers)
+		mulParallel(dG, lt.inter, ex)
 		// d += ∂L/∂x1 through the feed-forward branch.
-		linearBackward(d, l.inter[0].grad(), l.inter[1].grad(), dG, lt.x1, l.inter[0].Value, rows, h, in, true, workers, scr)
+		linearBackward(d, l.inter[0].grad(), l.inter[1].grad(), dG, lt.x1, l.inter[0].Value, rows, h, in, true, ex, scr)
 		putAll(dG, lt.inter, lt.x1, lt.xhat2)
-		layerNormBackward(d, l.ln1[0].grad(), l.ln1[1].grad(), d, lt.xhat1, lt.rstd1, l.ln1[0].Value, rows, h, workers, scr)
+		layerNormBackward(d, l.ln1[0].grad(), l.ln1[1].grad(), d, lt.xhat1, lt.rstd1, l.ln1[0].Value, rows, h, ex, scr)
 		putF32(lt.xhat1)
-		dA := masked(d, tp.drop.mask(li, siteAttnOut), workers)
+		dA := masked(d, tp.drop.mask(li, siteAttnOut), ex)
 		dC := getF32(rows * h)
-		linearBackward(dC, l.attnOut[0].grad(), l.attnOut[1].grad(), dA, lt.ctx, l.attnOut[0].Value, rows, h, h, false, workers, scr)
+		linearBackward(dC, l.attnOut[0].grad(), l.attnOut[1].grad(), dA, lt.ctx, l.attnOut[0].Value, rows, h, h, false, ex, scr)
 		if &dA[0] != &d[0] {
 			putF32(dA)
 		}
 		dQKV := getF32(rows * 3 * h)
-		attentionBackward(dQKV, dC, lt.qkv, lt.probs, tp.lay, tp.drop.mask(li, siteAttnProbs), workers, scratch)
+		attentionBackward(dQKV, dC, lt.qkv, lt.probs, tp.lay, tp.drop.mask(li, siteAttnProbs), ex, scratch)
 		putAll(dC, lt.ctx, lt.probs)
-		linearBackward(d, l.qkvWGrad, l.qkvBGrad, dQKV, lt.x, l.qkvW, rows, h, 3*h, true, workers, scr)
+		linearBackward(d, l.qkvWGrad, l.qkvBGrad, dQKV, lt.x, l.qkvW, rows, h, 3*h, true, ex, scr)
 		for _, p := range [][2]*Param{l.q, l.k, l.v} {
 			p[0].hasGrad, p[1].hasGrad = true, true
 		}
 		putAll(dQKV, lt.qkv, lt.x)
 		*lt = layerTape{}
 	}
-	dropApplyParallel(tp.drop.mask(cfg.NumLayers, siteEmbeddings), d, 0, workers)
-	layerNormBackward(d, t.embLNg.grad(), t.embLNb.grad(), d, tp.embXhat, tp.embRstd, t.embLNg.Value, rows, h, workers, scr)
+	dropApplyParallel(tp.drop.mask(cfg.NumLayers, siteEmbeddings), d, 0, ex)
+	layerNormBackward(d, t.embLNg.grad(), t.embLNb.grad(), d, tp.embXhat, tp.embRstd, t.embLNg.Value, rows, h, ex, scr)
 	putF32(tp.embXhat)
-	embedBackward(t.word.grad(), t.typ.grad()[:h], t.pos.grad(), d, tp.b.ids, tp.b.posIDs, h, workers)
+	embedBackward(t.word.grad(), t.typ.grad()[:h], t.pos.grad(), d, tp.b.ids, tp.b.posIDs, h, ex)
 	tp.embXhat, tp.hidden = nil, nil
 }
 
 // masked returns d if m is inactive, else a pooled copy of d with the mask
 // applied.
-func masked(d []float32, m dropoutMask, workers int) []float32 {
+func masked(d []float32, m dropoutMask, ex *exec) []float32 {
 	if !m.active() {
 		return d
 	}
 	c := getF32(len(d))
 	copy(c, d)
-	dropApplyParallel(m, c, 0, workers)
+	dropApplyParallel(m, c, 0, ex)
 	return c
 }
 
 // addParallel sets dst += src, split across workers.
-func addParallel(dst, src []float32, workers int) {
-	parallelRange(workers, len(dst), minElemChunk, func(_, lo, hi int) {
+func addParallel(dst, src []float32, ex *exec) {
+	parallelRange(ex, len(dst), minElemChunk, func(_, lo, hi int) {
 		addTo(dst[lo:hi], src[lo:hi])
 	})
 }
