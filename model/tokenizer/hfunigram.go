@@ -97,24 +97,12 @@ func (h *hfPipeline) encodeWord(b *buffer, s string, sp []normRune, runeAt []int
 		starts[i] = -1
 	}
 	unkScore := h.minScore - 10
-	units := h.trie.units
 	for at := 0; at < size; {
 		base := score[at]
 		hasSingle := false
 		_, mblen := utf8.DecodeRuneInString(s[at:])
-		node := 0
-		for pos := at; pos < size; pos++ {
-			c := s[pos]
-			next := int(units[node]>>trieBaseShift) + int(c) + 1
-			if next >= len(units) || units[next]&trieLabelMask != trieLabel(c) {
-				break
-			}
-			node = next
-			if units[node]&trieValueBit == 0 {
-				continue
-			}
-			id := h.trie.values[node]
-			end := pos + 1
+		for n, id := range h.trie.prefixes(s[at:]) {
+			end := at + n
 			cand := h.scores[id] + base
 			if starts[end] == -1 || cand > score[end] {
 				score[end], starts[end], ids[end] = cand, at, id

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -153,6 +154,25 @@ func (t *trie) value(s int32) (int32, bool) {
 func (t *trie) hasKeyStartingWith(c byte) bool {
 	_, ok := t.child(trieRoot, c)
 	return ok
+}
+
+// prefixes yields the length and value of every key that is a prefix of
+// s, shortest first. (The SentencePiece lattice inlines this walk.)
+func (t *trie) prefixes(s string) iter.Seq2[int, int32] {
+	return func(yield func(int, int32) bool) {
+		units := t.units
+		node := 0
+		for i := 0; i < len(s); i++ {
+			next := int(units[node]>>trieBaseShift) + int(s[i]) + 1
+			if next >= len(units) || units[next]&trieLabelMask != trieLabel(s[i]) {
+				return
+			}
+			node = next
+			if units[node]&trieValueBit != 0 && !yield(i+1, t.values[node]) {
+				return
+			}
+		}
+	}
 }
 
 // lookup returns the value of key.

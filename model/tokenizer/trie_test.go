@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,5 +75,22 @@ func TestTrie(t *testing.T) {
 		if ok != (bestN > 0) || gn != bestN || (ok && v != bestV) {
 			t.Fatalf("longestPrefix(%q) = %d, %d, %v, want %d, %d", k, v, gn, ok, bestV, bestN)
 		}
+	}
+}
+
+func TestTriePrefixes(t *testing.T) {
+	tr, err := buildTrie([]trieEntry{{"a", 1}, {"ab", 2}, {"abc", 3}, {"b", 4}, {"abd", 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][2]int
+	for n, v := range tr.prefixes("abcd") {
+		got = append(got, [2]int{n, int(v)})
+	}
+	if want := [][2]int{{1, 1}, {2, 2}, {3, 3}}; !slices.Equal(got, want) {
+		t.Errorf("prefixes(abcd) = %v, want %v", got, want)
+	}
+	for range tr.prefixes("abc") {
+		break // early stop must not panic
 	}
 }

@@ -241,6 +241,7 @@ func (u *unigram) viterbi(st *unigramState) {
 		hasSingle := false
 		mblen := min(oneCharLen(norm[at]), size-at)
 		node := 0
+		// trie.prefixes, inlined: this loop is the hot path.
 		for pos := at; pos < size; pos++ {
 			c := norm[pos]
 			next := int(units[node]>>trieBaseShift) + int(c) + 1
