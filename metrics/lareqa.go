@@ -131,7 +131,10 @@ func EvaluateLAReQA(ctx context.Context, queries, candidates Embeddings, qrels Q
 			return
 		}
 		slices.SortFunc(rel, func(a, b int32) int {
-			if better(scores[a], keys[a], scores[b], keys[b]) {
+			switch {
+			case a == b:
+				return 0
+			case better(scores[a], keys[a], scores[b], keys[b]):
 				return -1
 			}
 			return 1
