@@ -88,6 +88,20 @@ func TestDropoutReplay(t *testing.T) {
 		return out, grads
 	}
 	m.SetTraining(true)
+	// EncodeValues replays the masks of Encode without a graph.
+	m.SeedDropout(7)
+	v1, err := m.EncodeValues([]string{"capital of France", "el mundo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SeedDropout(7)
+	v2, err := m.Encode([]string{"capital of France", "el mundo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(v1.Value().Data().F32(), v2.Value().Data().F32()) {
+		t.Error("EncodeValues and Encode differ under the same seed")
+	}
 	o1, g1 := run(7)
 	o2, g2 := run(7)
 	o3, _ := run(8)

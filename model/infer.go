@@ -79,14 +79,7 @@ func (m *Model) embedBatch(ex *exec, dst []float32, seqs [][]int32) error {
 	if err != nil {
 		return err
 	}
-	var x []float32
-	if m.tr != nil {
-		x, _ = m.tr.forward(b, false, passDropout{}, ex)
-	} else {
-		x = m.st.forward(b)
-	}
-	out, _ := m.hd.forward(ex, x, b.offs, m.hiddenSize(), false)
-	putF32(x)
+	out := m.values(ex, b, passDropout{})
 	copy(dst, out)
 	return nil
 }
@@ -159,6 +152,16 @@ func (r Role) Encode(texts []string) (mat.Tensor, error) {
 		return nil, err
 	}
 	return r.m.EncodeIDs(seqs)
+}
+
+// EncodeValues is Model.EncodeValues with the prefix prepended to each
+// text.
+func (r Role) EncodeValues(texts []string) (mat.Tensor, error) {
+	seqs, err := r.m.tokenize(texts, r.prefix)
+	if err != nil {
+		return nil, err
+	}
+	return r.m.encodeValues(seqs)
 }
 
 // EncodeAll is Model.EncodeAll with the prefix prepended to each text.

@@ -37,8 +37,11 @@ func layerNormTo[T float](y, xhat, rstd, x, gamma, beta []T, rows, h int, eps fl
 				}
 				continue
 			}
+			// The same expression as above, so that training and inference
+			// passes agree bit for bit on every architecture.
 			for j, v := range xr {
-				yr[j] = (v-m)*s*gamma[j] + beta[j]
+				n := (v - m) * s
+				yr[j] = n*gamma[j] + beta[j]
 			}
 		}
 	})

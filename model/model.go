@@ -267,6 +267,45 @@ func (m *Model) EncodeIDs(seqs [][]int32) (mat.Tensor, error) {
 	return ag.NewOperator(fn).Run(), nil
 }
 
+// EncodeValues returns what Encode returns, the same values with the same
+// dropout masks (it advances the dropout call counter as Encode does), but
+// as a plain n×Dim matrix without a graph: no activations are kept for a
+// backward pass. GradCache's first pass needs no more than this.
+func (m *Model) EncodeValues(texts []string) (mat.Tensor, error) {
+	seqs, err := m.tokenize(texts, "")
+	if err != nil {
+		return nil, err
+	}
+	return m.encodeValues(seqs)
+}
+
+func (m *Model) encodeValues(seqs [][]int32) (mat.Tensor, error) {
+	if len(seqs) == 0 {
+		return nil, errors.New("model: no sequences to encode")
+	}
+	b, err := m.pack(seqs)
+	if err != nil {
+		return nil, err
+	}
+	ex := newExec(m.opts.Workers)
+	defer ex.close()
+	out := m.values(ex, b, m.passDropout())
+	return mat.NewDense[float32](mat.WithShape(len(seqs), len(out)/len(seqs)), mat.WithBacking(out)), nil
+}
+
+// values runs a pass without graph over b and returns the embeddings.
+func (m *Model) values(ex *exec, b packed, drop passDropout) []float32 {
+	var x []float32
+	if m.tr != nil {
+		x, _ = m.tr.forward(b, false, drop, ex)
+	} else {
+		x = m.st.forward(b)
+	}
+	out, _ := m.hd.forward(ex, x, b.offs, m.hiddenSize(), false)
+	putF32(x)
+	return out
+}
+
 // encodeFn is the spago function of one EncodeIDs call: the whole encoder
 // is one graph node, whose Backward runs the hand-written backward passes.
 type encodeFn struct {
