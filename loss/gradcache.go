@@ -56,8 +56,12 @@ const DefaultChunkSize = 32
 // respect to every embedding, then re-encodes chunk by chunk with graphs and
 // backpropagates the cached gradients. Only one chunk's graph is alive at a
 // time; the parameter gradients equal those of backpropagating the whole batch
-// (exactly, up to rounding, when the encoder is deterministic given the
-// DropoutSeeder seed).
+// (up to rounding) when the encoder is deterministic given the DropoutSeeder
+// seed. An encoder with dropout that is not a DropoutSeeder draws different
+// masks in the two passes, and the gradients are then only approximate.
+// Queries, positives and hard negatives are chunked separately, in that
+// order; the first pass still builds each chunk's graph (the Encoder has no
+// graph-free mode) but drops it as soon as the values are copied.
 //
 // A GradCache is not safe for concurrent use: it counts its calls to draw
 // fresh dropout seeds.
@@ -227,7 +231,7 @@ func gradCache[T float.DType](ctx context.Context, g *GradCache, b TextBatch, ch
 		if err != nil {
 			return 0, err
 		}
-		if s := x.Value().Shape(); s[1] != d || x.Value().Data().BitSize() != 8*int(sizeof[T]()) {
+		if s := x.Value().Shape(); s[1] != d || x.Value().Data().BitSize() != bitSize[T]() {
 			return 0, fmt.Errorf("loss: re-encoded %s %d–%d changed shape or type", roleNames[c.role], c.row, c.row+len(c.texts)-1)
 		}
 		n := len(c.texts)
@@ -250,7 +254,7 @@ func copyChunk[T float.DType](dst []T, x mat.Tensor, c chunk, d int) error {
 		return fmt.Errorf("loss: encoder returned width %d for %s %d, want %d", s[1], roleNames[c.role], c.row, d)
 	}
 	data := v.Data()
-	if data.BitSize() != 8*int(sizeof[T]()) {
+	if data.BitSize() != bitSize[T]() {
 		return fmt.Errorf("loss: encoder mixed float32 and float64 outputs")
 	}
 	copy(dst, float.SliceValueOf[T](data))

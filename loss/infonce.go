@@ -159,19 +159,18 @@ func shape2(t mat.Tensor, name string) (rows, cols int) {
 // values returns the elements of t as []T, without copying when t holds T.
 func values[T float.DType](t mat.Tensor, name string) []T {
 	data := t.Value().Data()
-	if data.BitSize() != 8*int(sizeof[T]()) {
+	if data.BitSize() != bitSize[T]() {
 		panic("loss: " + name + " mixes float32 and float64 inputs")
 	}
 	return float.SliceValueOf[T](data)
 }
 
-func sizeof[T float.DType]() uintptr {
-	var z T
-	switch any(z).(type) {
-	case float32:
-		return 4
+// bitSize returns 32 or 64, the size of T.
+func bitSize[T float.DType]() int {
+	if _, ok := any(T(0)).(float32); ok {
+		return 32
 	}
-	return 8
+	return 64
 }
 
 // checkFinite returns an error naming the first NaN or ±Inf element.

@@ -292,3 +292,40 @@ func TestInfoNCEGoldens32Portable(t *testing.T) {
 	dotNT32, mulNN32 = dotNTGo[float32], mulNNGo[float32]
 	testGoldens[float32](t, 1e-5, 1e-2)
 }
+
+// TestPresets checks that Paper() and the zero Config are the configurations
+// of the golden cases paper_eq1 and default_zero_config.
+func TestPresets(t *testing.T) {
+	for name, cfg := range map[string]Config{"paper_eq1": Paper(), "default_zero_config": {}} {
+		var c goldenCase
+		readJSON(t, "testdata/infonce/"+name+".json", &c)
+		b := Batch{Queries: denseOf[float64](c.Input.Queries), Positives: denseOf[float64](c.Input.Positives),
+			Negatives: denseOf[float64](c.Input.Negatives), NegativeOf: c.Input.NegativeOf, Groups: c.Input.Groups}
+		l, err := InfoNCE(b, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Value().Item().F64(); !closeEnough(got, c.Output.Loss, 1e-9, 1) {
+			t.Errorf("%s: loss = %.17g, want %.17g", name, got, c.Output.Loss)
+		}
+	}
+}
+
+func TestLogitScaleTemperature(t *testing.T) {
+	for _, tc := range []struct {
+		tau, min, max, want float64
+	}{
+		{0.07, 0, 0, 0.07},
+		{0.005, 0, 0, 0.01},
+		{3, 0, 0, 1},
+		{0.2, 0.05, 0.5, 0.2},
+		{0.01, 0.05, 0.5, 0.05},
+		{0.9, 0.05, 0.5, 0.5},
+	} {
+		s := NewLogitScale[float64](tc.tau)
+		s.MinTemperature, s.MaxTemperature = tc.min, tc.max
+		if got := s.Temperature(); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("τ %v in [%v, %v]: Temperature() = %v, want %v", tc.tau, tc.min, tc.max, got, tc.want)
+		}
+	}
+}
