@@ -64,6 +64,15 @@ func FuzzEncodeWordPiece(f *testing.F)           { fuzzEncode(f, mbertCased) }
 func FuzzEncodeWordPieceLowerStrip(f *testing.F) { fuzzEncode(f, mbertLowerStrip) }
 func FuzzEncodeUnigramXLMR(f *testing.F)         { fuzzEncode(f, xlmr) }
 func FuzzEncodeUnigramLaser(f *testing.F)        { fuzzEncode(f, laser) }
+func FuzzEncodeHFPipeline(f *testing.F)          { fuzzEncode(f, model2vecQuantized) }
+
+// model2vecQuantized is model2vec's Unigram tokenizer.json, which runs
+// tokenizers' own pipeline.
+func model2vecQuantized(t testing.TB) *Tokenizer {
+	return mustLoad(t, "m2v", func() (*Tokenizer, error) {
+		return Load("testdata/hf/model2vec-quantized.tokenizer.json.gz")
+	})
+}
 
 // spmProto writes a small ModelProto: pieces with scores and types, a
 // trainer spec and a normalizer spec with an optional character map.
