@@ -66,6 +66,8 @@
 // attention with the softmax fused in), and only the activations the
 // backward pass needs are kept (see transformer_pass.go), in recycled
 // buffers. Each node supports one backward pass; a second one panics.
+// EncodeValues computes the same values, with the same dropout masks,
+// without keeping anything for a backward pass (GradCache's first pass).
 // Backward passes of several nodes in one ag.Backward call add to the
 // gradients in the order they finish, which can change the last bits from
 // run to run; back-propagating one node at a time (as GradCache does) makes

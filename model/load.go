@@ -85,8 +85,10 @@ func decodeJSON(path string, data []byte, v any) error {
 // encoder does not use (lm_head.*, position_ids) are kept only to be saved
 // again. Errors name the file and, where there is one, the tensor; content
 // errors wrap ErrModel, ErrConfig or a checkpoint error. Load checks ctx
-// between files.
+// between files. It panics if opts holds a value out of range (an unknown
+// Pooling or Normalize, Dropout ≥ 1, a negative size).
 func Load(ctx context.Context, dir string, opts Options) (*Model, error) {
+	opts.check()
 	m, err := load(ctx, dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)

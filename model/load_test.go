@@ -221,3 +221,16 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestOptionsPanics(t *testing.T) {
+	for _, opts := range []Options{{Dropout: 1}, {Workers: -1}, {Pooling: 9}, {Normalize: 7}} {
+		func() {
+			defer func() {
+				if r, ok := recover().(string); !ok || !strings.HasPrefix(r, "model: ") {
+					t.Errorf("Load with %+v: panic %v, want a model: message", opts, r)
+				}
+			}()
+			Load(context.Background(), filepath.Join("testdata", "tiny-bert"), opts)
+		}()
+	}
+}

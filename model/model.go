@@ -19,8 +19,8 @@ import (
 // optional dense layer and optional L2 normalisation.
 //
 // Encode and EncodeIDs build training graphs (spago nodes) whose backward
-// pass accumulates into Params; EncodeAll and EmbedIDs compute embeddings
-// without a graph. Encoding methods may be called concurrently with each
+// pass accumulates into Params; EncodeValues, EncodeAll and EmbedIDs
+// compute embeddings without a graph. Encoding methods may be called concurrently with each
 // other; backward passes of different graphs are serialised; optimizer
 // steps, Save and SetTraining must not overlap with them.
 type Model struct {
@@ -88,6 +88,20 @@ type Options struct {
 	Recorder Recorder
 }
 
+// check panics if o holds a value out of range.
+func (o Options) check() {
+	switch {
+	case o.Pooling > PoolPooler:
+		panic("model: unknown Options.Pooling")
+	case o.Normalize > Off:
+		panic("model: unknown Options.Normalize")
+	case !(o.Dropout < 1):
+		panic("model: Options.Dropout must be below 1")
+	case o.MaxLength < 0 || o.Workers < 0 || o.BatchSize < 0:
+		panic("model: negative Options.MaxLength, Workers or BatchSize")
+	}
+}
+
 // A Toggle is a three-way switch: the default, on or off.
 type Toggle uint8
 
@@ -120,8 +134,10 @@ var ErrModel = errors.New("invalid model")
 // random weights (normal with standard deviation 0.02, zero biases, unit
 // LayerNorm weights; no pooler, no dense layer), seeded by opts.Seed. It has
 // no tokenizer: use EncodeIDs and EmbedIDs. It returns an error wrapping
-// ErrConfig if cfg is invalid.
+// ErrConfig if cfg is invalid, and panics if opts holds a value out of
+// range.
 func NewRandom(cfg Config, opts Options) (*Model, error) {
+	opts.check()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
