@@ -18,6 +18,7 @@ type hfFile struct {
 	Normalizer    json.RawMessage `json:"normalizer"`
 	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
 	PostProcessor json.RawMessage `json:"post_processor"`
+	Decoder       json.RawMessage `json:"decoder"`
 	Padding       *struct {
 		PadID    *int32 `json:"pad_id"`
 		PadToken string `json:"pad_token"`
@@ -52,6 +53,9 @@ type hfComponent struct {
 		String *string `json:"String"`
 	} `json:"pattern"`
 	Content *string `json:"content"`
+	// WordPiece decoder
+	Prefix  *string `json:"prefix"`
+	Cleanup *bool   `json:"cleanup"`
 	// Strip
 	StripLeft  *bool `json:"strip_left"`
 	StripRight *bool `json:"strip_right"`
@@ -329,7 +333,11 @@ func hfUnigram(f *hfFile, m *hfModel) (*Tokenizer, error) {
 		m2 = u
 	} else {
 		// Not a SentencePiece conversion: run tokenizers' own pipeline.
-		h, herr := newHFPipeline(sm.pieces, scores64, unk, m.ByteFallback, norm, pre)
+		dec, err := parseComponent(f.Decoder)
+		if err != nil {
+			return nil, errorf("", 0, ErrFormat, "decoder: %v", err)
+		}
+		h, herr := newHFPipeline(sm.pieces, scores64, unk, m.ByteFallback, norm, pre, dec)
 		if herr != nil {
 			return nil, errorf("", 0, ErrUnsupported, "%v", herr)
 		}

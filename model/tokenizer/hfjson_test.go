@@ -115,10 +115,10 @@ func TestGoldenHFUnigramPipeline(t *testing.T) {
 	n, ok, okOff := 0, 0, 0
 	for sc.Scan() {
 		var r struct {
-			ID      string
-			IDs     []int32
-			Tokens  []string
-			Offsets [][2]int
+			ID, Decoded string
+			IDs         []int32
+			Tokens      []string
+			Offsets     [][2]int
 		}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatal(err)
@@ -135,10 +135,29 @@ func TestGoldenHFUnigramPipeline(t *testing.T) {
 			t.Errorf("%s: Offsets = %v, want %v", r.ID, e.Offsets, r.Offsets)
 			continue
 		}
+		if got := tok.Decode(e.IDs, true); got != r.Decoded {
+			t.Errorf("%s: Decode = %q, want %q", r.ID, got, r.Decoded)
+			continue
+		}
 		okOff++
 	}
 	if n != 318 {
 		t.Fatalf("%d records, want 318", n)
 	}
-	t.Logf("unigram-hf-model2vec.jsonl: ids and tokens %d/%d, offsets %d/%d identical", ok, n, okOff, n)
+	t.Logf("unigram-hf-model2vec.jsonl: ids and tokens %d/%d, offsets and decode %d/%d identical", ok, n, okOff, n)
+}
+
+// TestHFPipelineDecode checks Decode against tokenizers' decode with the
+// file's WordPiece decoder (node: tok.decode(ids, true)).
+func TestHFPipelineDecode(t *testing.T) {
+	tok := model2vecQuantized(t)
+	for _, tc := range []struct{ text, want string }{
+		{"Hello, World! It's 3.5$", "▁hello ▁, ▁world ▁! ▁it ▁' ▁s ▁3 ▁. ▁5 ▁$"},
+		{"unaffable tokens", "▁una ffa ble ▁token s"},
+	} {
+		e := tok.Encode(tc.text, Options{})
+		if got := tok.Decode(e.IDs, true); got != tc.want {
+			t.Errorf("Decode(Encode(%q)) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
 }

@@ -25,6 +25,7 @@ type hfPipeline struct {
 	fallback bool
 	norms    []hfNormOp
 	pretoks  []hfPretokOp
+	decoder  hfComponent // Type "" when the file has none
 }
 
 // normRune is a normalised code point and the original bytes it came from.
@@ -166,23 +167,38 @@ func (h *hfPipeline) allBytes(tok string) bool {
 	return true
 }
 
-// decode joins the pieces, turns "▁" into spaces and drops the first
-// leading space, as the Metaspace decoder does.
+// decode runs the file's decoder: WordPiece (as model2vec's files have
+// it), none (tokens joined by spaces), or otherwise Metaspace (pieces
+// concatenated, "▁" as a space, the first leading space dropped).
 func (h *hfPipeline) decode(sb *strings.Builder, ids []int32, skip func(int32) bool) {
-	var out strings.Builder
+	var toks []string
 	for _, id := range ids {
-		if skip(id) || id < 0 || int(id) >= len(h.pieces) {
-			continue
+		if !skip(id) && id >= 0 && int(id) < len(h.pieces) {
+			toks = append(toks, h.pieces[id])
 		}
-		out.WriteString(strings.ReplaceAll(h.pieces[id], spaceSymbol, " "))
 	}
-	sb.WriteString(strings.TrimPrefix(out.String(), " "))
+	switch h.decoder.Type {
+	case "WordPiece":
+		prefix := "##"
+		if h.decoder.Prefix != nil {
+			prefix = *h.decoder.Prefix
+		}
+		decodeWordPiece(sb, toks, prefix, h.decoder.Cleanup == nil || *h.decoder.Cleanup)
+	case "":
+		sb.WriteString(strings.Join(toks, " "))
+	default:
+		s := strings.ReplaceAll(strings.Join(toks, ""), spaceSymbol, " ")
+		sb.WriteString(strings.TrimPrefix(s, " "))
+	}
 }
 
 // newHFUnigram builds the pipeline, or reports the first component it does
 // not implement.
-func newHFPipeline(pieces []string, scores []float64, unk int32, byteFallback bool, norm, pre *hfComponent) (*hfPipeline, error) {
+func newHFPipeline(pieces []string, scores []float64, unk int32, byteFallback bool, norm, pre, dec *hfComponent) (*hfPipeline, error) {
 	h := &hfPipeline{pieces: pieces, scores: scores, unkID: unk, fallback: byteFallback, minScore: math.Inf(1)}
+	if dec != nil {
+		h.decoder = *dec
+	}
 	entries := make([]trieEntry, len(pieces))
 	for i, p := range pieces {
 		entries[i] = trieEntry{p, int32(i)}

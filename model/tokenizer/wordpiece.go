@@ -351,21 +351,29 @@ func (s *wpState) flush() {
 // by spaces, continuations glued, and each token cleaned as
 // clean_up_tokenization does.
 func (w *wordPiece) decode(sb *strings.Builder, ids []int32, skip func(int32) bool) {
-	first := true
+	var toks []string
 	for _, id := range ids {
-		if skip(id) || id < 0 || int(id) >= len(w.vocab) {
-			continue
+		if !skip(id) && id >= 0 && int(id) < len(w.vocab) {
+			toks = append(toks, w.vocab[id])
 		}
-		tok := w.vocab[id]
-		if !first {
-			if rest, ok := strings.CutPrefix(tok, w.prefix); ok {
+	}
+	decodeWordPiece(sb, toks, w.prefix, true)
+}
+
+// decodeWordPiece is tokenizers' WordPiece decoder.
+func decodeWordPiece(sb *strings.Builder, toks []string, prefix string, cleanup bool) {
+	for i, tok := range toks {
+		if i > 0 {
+			if rest, ok := strings.CutPrefix(tok, prefix); ok {
 				tok = rest
 			} else {
 				tok = " " + tok
 			}
 		}
-		first = false
-		sb.WriteString(cleanupReplacer.Replace(tok))
+		if cleanup {
+			tok = cleanupReplacer.Replace(tok)
+		}
+		sb.WriteString(tok)
 	}
 }
 

@@ -4,7 +4,7 @@
 // tokenizer.json that is not a SentencePiece conversion (BertNormalizer,
 // Replace and Strip normalizers; Metaspace without splitting), so tokenizers'
 // own pipeline is the reference. Offsets are converted from code points to
-// UTF-8 bytes.
+// UTF-8 bytes; `decoded` is tok.decode(ids, skipSpecialTokens = true).
 //
 // Usage, from this folder, with `npm install tokenizers@0.23.2` done in <dir>:
 //   NODE_PATH=<dir>/node_modules node gen_hf_unigram_goldens.mjs
@@ -32,8 +32,9 @@ for (const line of fs.readFileSync('unigram-xlmr.jsonl', 'utf8').split('\n')) {
   const r = JSON.parse(line);
   const e = await tok.encode(r.text, null, { addSpecialTokens: false });
   const b = byteOffsets(r.text);
+  const decoded = await tok.decode(Array.from(e.getIds()), true);
   out.push(JSON.stringify({ id: r.id, ids: Array.from(e.getIds()), tokens: e.getTokens(),
-    offsets: e.getOffsets().map(([x, y]) => [b[x], b[y]]) }));
+    offsets: e.getOffsets().map(([x, y]) => [b[x], b[y]]), decoded }));
 }
 fs.writeFileSync('unigram-hf-model2vec.jsonl', out.join('\n') + '\n');
 console.log(`wrote ${out.length} records`);
