@@ -256,6 +256,9 @@ func hfWordPiece(f *hfFile, m *hfModel) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dec, err := parseComponent(f.Decoder); err == nil && dec != nil && dec.Type == "WordPiece" && dec.Cleanup != nil {
+		w.noCleanup = !*dec.Cleanup
+	}
 	t := &Tokenizer{kind: WordPiece, model: w}
 	if err := t.hfSpecials(f, map[string]string{"CLS": "[CLS]", "SEP": "[SEP]", "PAD": "[PAD]", "MASK": "[MASK]"}, Token{w.unk, w.unkID}); err != nil {
 		return nil, err

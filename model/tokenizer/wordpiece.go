@@ -70,6 +70,7 @@ type wordPiece struct {
 	chinese   bool
 	strip     bool
 	lowercase bool
+	noCleanup bool      // decoder without clean_up_tokenization
 	states    sync.Pool // *wpState
 }
 
@@ -357,7 +358,7 @@ func (w *wordPiece) decode(sb *strings.Builder, ids []int32, skip func(int32) bo
 			toks = append(toks, w.vocab[id])
 		}
 	}
-	decodeWordPiece(sb, toks, w.prefix, true)
+	decodeWordPiece(sb, toks, w.prefix, !w.noCleanup)
 }
 
 // decodeWordPiece is tokenizers' WordPiece decoder.
