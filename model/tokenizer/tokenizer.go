@@ -146,8 +146,9 @@ func (b *buffer) add(id int32, tok string, start, end int) {
 	}
 }
 
-// A Tokenizer turns text into token ids. It is immutable after Load and safe
-// for concurrent use.
+// A Tokenizer turns text into token ids. Create one with Load, LoadWith,
+// ParseHF, ParseSentencePiece or NewWordPiece; the zero value is not
+// usable. It is immutable and safe for concurrent use.
 type Tokenizer struct {
 	kind    Kind
 	model   model
