@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -351,6 +352,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 	}
 	prog.Done()
 	m.SetTraining(false)
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
+		return err
+	}
 	if err := m.Save(filepath.Join(c.Out, "model")); err != nil {
 		return err
 	}

@@ -190,7 +190,6 @@ func TestTrainerDiverged(t *testing.T) {
 	}
 	p := m.Params()[0]
 	for i := range p.Value { // every word embedding
-
 		p.Value[i] = float32(math.NaN())
 	}
 	before := make([][]float32, len(m.Params()))
