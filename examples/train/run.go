@@ -212,6 +212,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 		return fmt.Errorf("%s already holds checkpoints: use -resume, or another -out", c.Out)
 	}
 
+	saved := &state{}
+	if resumeDir != "" {
+		if err := lab.ReadCheckpointState(resumeDir, saved); err != nil {
+			return err
+		}
+		if saved.Config == nil {
+			return fmt.Errorf("%s: state.json has no configuration", resumeDir)
+		}
+		if err := checkResume(saved.Config, c); err != nil {
+			return err
+		}
+	}
 	data, heldOut, err := loadData(ctx, c, prog)
 	if err != nil {
 		return err
@@ -247,11 +259,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 	})
 	st := &state{Config: c}
 	if resumeDir != "" {
-		saved := &state{}
 		if err := lab.RestoreCheckpoint(resumeDir, opt, s, saved); err != nil {
-			return err
-		}
-		if err := checkResume(saved.Config, c); err != nil {
 			return err
 		}
 		st.Step, st.Loss, st.Batches, st.Evals, st.Seconds = saved.Step, saved.Loss, saved.Batches, saved.Evals, saved.Seconds

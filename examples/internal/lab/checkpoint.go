@@ -166,12 +166,8 @@ func CheckpointModel(dir string) string { return filepath.Join(dir, modelDir) }
 // checkpoint dir into opt (built over the Params of the model loaded from
 // CheckpointModel(dir)) and s, and decodes its state.json into state.
 func RestoreCheckpoint(dir string, opt *model.AdamW, s encoding.BinaryUnmarshaler, state any) error {
-	js, err := os.ReadFile(filepath.Join(dir, stateFile))
-	if err != nil {
+	if err := ReadCheckpointState(dir, state); err != nil {
 		return err
-	}
-	if err := json.Unmarshal(js, state); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Join(dir, stateFile), err)
 	}
 	if err := opt.Load(filepath.Join(dir, optimizerFile)); err != nil {
 		return err
@@ -182,6 +178,19 @@ func RestoreCheckpoint(dir string, opt *model.AdamW, s encoding.BinaryUnmarshale
 	}
 	if err := s.UnmarshalBinary(data); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(dir, samplerFile), err)
+	}
+	return nil
+}
+
+// ReadCheckpointState decodes the state.json of checkpoint dir into state,
+// for checks before restoring.
+func ReadCheckpointState(dir string, state any) error {
+	js, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(js, state); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, stateFile), err)
 	}
 	return nil
 }
