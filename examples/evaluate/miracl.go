@@ -128,6 +128,9 @@ func evaluateMIRACL(ctx context.Context, m *model.Model, name string, c *config,
 	if err != nil {
 		return "", err
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
 	if err := metrics.WriteRunFile(filepath.Join(dir, "run.trec"), run, metrics.FormatTREC, "polyret-"+name); err != nil {
 		return "", err
 	}
