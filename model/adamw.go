@@ -169,7 +169,14 @@ func (o *AdamW) update(p *Param, s *adamState, lo, hi int) {
 	bc2 := float32(math.Sqrt(1 - math.Pow(o.cfg.Beta2, t)))
 	eps := float32(o.cfg.Eps)
 	val, g, m, v := p.Value[lo:hi], p.Grad[lo:hi], s.m[lo:hi], s.v[lo:hi]
-	for i, gi := range g {
+	done := 0
+	if hasVec && len(g) >= 8 {
+		done = len(g) &^ 7
+		c := [8]float32{decay, b1, omb1, b2, omb2, bc2, -stepSize, eps}
+		adamwVec(&val[0], &g[0], &m[0], &v[0], done, &c)
+	}
+	for i := done; i < len(g); i++ {
+		gi := g[i]
 		pi := val[i] * decay
 		mi := m[i]*b1 + gi*omb1
 		vi := v[i]*b2 + omb2*gi*gi

@@ -19,7 +19,13 @@ func geluTo[T float](y, x []T, ex *exec) {
 		switch xs := any(x[lo:hi]).(type) {
 		case []float32:
 			ys := any(y[lo:hi]).([]float32)
-			for i, v := range xs {
+			done := 0
+			if hasVec && len(xs) >= 8 {
+				done = len(xs) &^ 7
+				geluVec(&ys[0], &xs[0], done)
+			}
+			for i := done; i < len(xs); i++ {
+				v := xs[i]
 				ys[i] = 0.5 * v * (1 + erff(v*sqrtHalf))
 			}
 		case []float64:
@@ -40,7 +46,13 @@ func geluAndGrad[T float](g, x []T, ex *exec) {
 		switch xs := any(x[lo:hi]).(type) {
 		case []float32:
 			gs := any(g[lo:hi]).([]float32)
-			for i, v := range xs {
+			done := 0
+			if hasVec && len(xs) >= 8 {
+				done = len(xs) &^ 7
+				geluGradVec(&gs[0], &xs[0], done)
+			}
+			for i := done; i < len(xs); i++ {
+				v := xs[i]
 				cdf := 0.5 * (1 + erff(v*sqrtHalf))
 				gs[i] = v * cdf
 				xs[i] = cdf + v*invSqrt2Pi*expf(-0.5*v*v)

@@ -131,8 +131,13 @@ func softmaxRows[T float](m []T, rows, cols int) {
 		case []float32:
 			m32 := float32(mx)
 			var s float32
-			for j, v := range rs {
-				e := expf(v - m32)
+			done := 0
+			if hasVec && len(rs) >= 8 {
+				done = len(rs) &^ 7
+				s = expShiftSumVec(&rs[0], done, m32)
+			}
+			for j := done; j < len(rs); j++ {
+				e := expf(rs[j] - m32)
 				rs[j] = e
 				s += e
 			}

@@ -118,7 +118,15 @@ func parallelRange(ex *exec, n, minChunk int, fn func(chunk, lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	ex.run(w, func(c int) { fn(c, c*n/w, (c+1)*n/w) })
+	// Boundaries at multiples of 8 keep the split between the vector
+	// kernels and their scalar tails independent of the worker count.
+	bound := func(c int) int {
+		if c == w {
+			return n
+		}
+		return c * n / w &^ 7
+	}
+	ex.run(w, func(c int) { fn(c, bound(c), bound(c+1)) })
 }
 
 // chunks returns how many chunks parallelRange uses for the same arguments.

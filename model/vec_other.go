@@ -1,0 +1,11 @@
+//go:build !amd64 || purego
+
+package model
+
+// hasVec is false: the element-wise kernels run in Go.
+const hasVec = false
+
+func geluVec(y, x *float32, n int)                            { panic("model: no vector kernels") }
+func geluGradVec(dst, x *float32, n int)                      { panic("model: no vector kernels") }
+func expShiftSumVec(x *float32, n int, shift float32) float32 { panic("model: no vector kernels") }
+func adamwVec(p, grad, m, v *float32, n int, c *[8]float32)   { panic("model: no vector kernels") }
