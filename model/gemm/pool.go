@@ -16,9 +16,11 @@ import (
 // caller's own 100 µs, not beside it). OpenMP runtimes, and so PyTorch and
 // OpenBLAS, avoid this by letting idle workers spin for a while; a Pool does
 // the same: after each task its workers poll for new work for Spin before
-// they block. A spinning worker yields its thread to any other runnable
-// goroutine (runtime.Gosched), so it delays no Go code, but it keeps a CPU
-// busy.
+// they block. Between polls a spinning worker yields to every other
+// runnable goroutine (runtime.Gosched) and, on Linux, thread (sched_yield),
+// so it delays no other work; it only keeps an otherwise idle CPU awake.
+// (Without the sched_yield, a loaded machine made two-worker products 2–3×
+// slower than one worker, as OpenMP's spinning does to PyTorch there.)
 //
 // A Pool is safe for concurrent use. Run calls that find every worker busy
 // run their remaining work on the caller, so nested or concurrent calls
@@ -111,7 +113,7 @@ func (p *Pool) Run(n int, task func(i int)) {
 	// The workers are running too: wait for them without blocking, so
 	// this thread stays awake to continue as soon as they finish.
 	for j.pending.Load() != 0 {
-		runtime.Gosched()
+		yield()
 	}
 }
 
@@ -175,7 +177,7 @@ func (w *worker) loop(p *Pool) {
 			if p.spin < 0 || time.Now().After(deadline) {
 				break
 			}
-			runtime.Gosched()
+			yield()
 		}
 		// Block until claim or Close calls notify. Announce parking first,
 		// then look again: a claim that stored its job before seeing
