@@ -82,7 +82,9 @@
 // # Accuracy
 //
 // Computation is float32 (element-wise kernels accumulate row statistics in
-// float64). Against PyTorch goldens (testdata/README.fixtures.md): hidden
+// float64; GELU, softmax and the AdamW update run as AVX2+FMA assembly on
+// amd64, as Go elsewhere and under the purego build tag, with the same
+// polynomials). Against PyTorch goldens (testdata/README.fixtures.md): hidden
 // states, pooled outputs and sentence embeddings of the BERT, XLM-R and
 // LaBSE-like fixtures agree within 1.3e-6 (tolerance 1e-5); the InfoNCE
 // loss within 4e-7 (tolerance 2e-5); every parameter gradient within 3% of

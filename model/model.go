@@ -333,10 +333,15 @@ type encodeFn struct {
 	done atomic.Bool
 }
 
+// Forward returns the embeddings, computed when the node was built.
 func (f *encodeFn) Forward() (mat.Tensor, error) { return f.out, nil }
 
+// Operands returns the model's anchor: a leaf that requires gradients, so
+// that spago runs Backward. The parameters are not spago nodes.
 func (f *encodeFn) Operands() []mat.Tensor { return []mat.Tensor{f.m.anchor} }
 
+// Backward runs the hand-written backward passes of the head and the body
+// and adds the parameter gradients, holding the model's backward lock.
 func (f *encodeFn) Backward(gy mat.Tensor) error {
 	if f.done.Swap(true) {
 		panic("model: second backward pass through one encoding; encode again for another pass")
