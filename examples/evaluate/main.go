@@ -55,7 +55,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -65,17 +64,7 @@ import (
 	"github.com/polyret/polyret/model"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		fmt.Fprintln(os.Stderr, "evaluate:", err)
-		os.Exit(1)
-	}
-}
+func main() { lab.Main("evaluate", run) }
 
 type config struct {
 	models        []namedModel
@@ -132,19 +121,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if *models == "" {
 		return nil, errors.New("-model is required")
 	}
-	for _, s := range strings.Split(*langs, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			c.langs = append(c.langs, datasets.Lang(s))
-		}
+	for _, s := range lab.SplitList(*langs) {
+		c.langs = append(c.langs, datasets.Lang(s))
 	}
-	for _, s := range strings.Split(*corpus, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			c.miraclCorpus = append(c.miraclCorpus, s)
-		}
-	}
+	c.miraclCorpus = lab.SplitList(*corpus)
 	quick := false
-	for _, d := range strings.Split(*models, ",") {
-		d = strings.TrimSpace(d)
+	for _, d := range lab.SplitList(*models) {
 		ms, isQuick, err := expandModels(d, c)
 		if err != nil {
 			return nil, err

@@ -101,7 +101,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -115,17 +114,7 @@ import (
 	"github.com/polyret/polyret/sampler"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { lab.Main("quickstart", run) }
 
 // config holds the flags.
 type config struct {
@@ -175,13 +164,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	for _, l := range strings.Split(*langs, ",") {
-		if l = strings.TrimSpace(l); l != "" {
-			c.Langs = append(c.Langs, l)
-		}
-	}
-	for _, s := range strings.Split(*alphas, ",") {
-		a, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	c.Langs = lab.SplitList(*langs)
+	for _, s := range lab.SplitList(*alphas) {
+		a, err := strconv.ParseFloat(s, 64)
 		if err != nil || a < 0 || a > 1 {
 			return nil, fmt.Errorf("-alphas: %q is not a number in [0, 1]", s)
 		}

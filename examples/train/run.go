@@ -91,11 +91,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	c.Data = splitList(*data)
-	for _, l := range splitList(*langs) {
+	c.Data = lab.SplitList(*data)
+	for _, l := range lab.SplitList(*langs) {
 		c.Langs = append(c.Langs, datasets.Lang(l))
 	}
-	for _, l := range splitList(*evalLangs) {
+	for _, l := range lab.SplitList(*evalLangs) {
 		c.EvalLangs = append(c.EvalLangs, datasets.Lang(l))
 	}
 	switch {
@@ -117,16 +117,6 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("counts must not be negative")
 	}
 	return c, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // state is saved as state.json in every checkpoint.

@@ -298,7 +298,8 @@ func TestWriteCurves(t *testing.T) {
 			t.Errorf("%s: not a %s file", path, ext)
 		}
 	}
-	if got := Smooth([]float64{1, 3, 3}, 0.5); !slices.Equal(got, []float64{1, 2, 2.5}) {
-		t.Errorf("Smooth = %v, want [1 2 2.5]", got)
+	// (0.5·1)/0.5 = 1; (0.25·1 + 0.5·4)/0.75 = 3; (0.125·1 + 0.25·4 + 0.5·4)/0.875 = 25/7
+	if got := Smooth([]float64{1, 4, 4}, 0.5); math.Abs(got[0]-1) > 1e-15 || math.Abs(got[1]-3) > 1e-15 || math.Abs(got[2]-25.0/7) > 1e-15 {
+		t.Errorf("Smooth = %v, want [1 3 25/7]", got)
 	}
 }

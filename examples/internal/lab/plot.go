@@ -18,16 +18,17 @@ type Curve struct {
 	Values []float64
 }
 
-// Smooth returns the exponential moving average of v with the weight of
-// the new value w in (0, 1], started at v[0].
+// Smooth returns the bias-corrected exponential moving average of v with
+// weight w in (0, 1] for the newest value (as Adam corrects its moments):
+// out[i] = Σ_j w(1−w)^(i−j) v[j] / (1 − (1−w)^(i+1)), so early values are
+// averages of what came before rather than anchored to v[0].
 func Smooth(v []float64, w float64) []float64 {
 	out := make([]float64, len(v))
+	m, decay := 0.0, 1.0
 	for i, x := range v {
-		if i == 0 {
-			out[i] = x
-			continue
-		}
-		out[i] = out[i-1] + w*(x-out[i-1])
+		m = (1-w)*m + w*x
+		decay *= 1 - w
+		out[i] = m / (1 - decay)
 	}
 	return out
 }
