@@ -249,6 +249,7 @@ func TestRefusals(t *testing.T) {
 		{[]string{"-model", tinyBERT, "-data", "xquad-r"}, "required"},
 		{base(out, "-loss", "x"), "-loss"},
 		{base(out, "-alpha", "2"), "-alpha"},
+		{base(out, "-negatives", "0"), "constant"},
 		{base(t.TempDir(), "-data", "no/such/file.jsonl"), "no/such/file.jsonl"},
 	} {
 		var stdout, stderr bytes.Buffer

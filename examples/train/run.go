@@ -109,6 +109,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-lr must be positive; -weight-decay, -max-grad-norm and -tau not negative; -warmup in [0, 1]")
 	case c.Loss != "paper" && c.Loss != "common":
 		return nil, fmt.Errorf("-loss %q: want paper or common", c.Loss)
+	case c.Loss == "paper" && c.Negatives == 0:
+		return nil, errors.New("-loss paper with -negatives 0: the paper's loss has no in-batch positives, so without hard negatives it is constant")
 	case c.Eval != "xquad-r" && c.Eval != "none":
 		return nil, fmt.Errorf("-eval %q: want xquad-r or none", c.Eval)
 	case c.TestFraction <= 0 || c.TestFraction >= 1:
