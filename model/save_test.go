@@ -168,3 +168,29 @@ func TestSaveHead(t *testing.T) {
 		t.Errorf("reloaded: pooling %v, normalize %v, max length %d", re.Pooling(), re.hd.normalize, re.MaxLength())
 	}
 }
+
+// TestSaveRandom saves a model built in Go (no source directory): the
+// generated config.json and module files load back to the same model.
+func TestSaveRandom(t *testing.T) {
+	cfg := Config{ModelType: "xlm-roberta", VocabSize: 50, HiddenSize: 16, NumLayers: 1, NumHeads: 2,
+		IntermediateSize: 32, MaxPositions: 20, TypeVocabSize: 1, LayerNormEps: 1e-5, PadTokenID: 1}
+	m, err := NewRandom(cfg, Options{Pooling: PoolCLS, Normalize: On, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "random")
+	if err := m.Save(out); err != nil {
+		t.Fatal(err)
+	}
+	re := loadTest(t, out, Options{})
+	sameParams(t, m, re)
+	if c := re.Config(); c.ModelType != "xlm-roberta" || c.PadTokenID != 1 || c.LayerNormEps != 1e-5 || c.MaxLength() != 18 {
+		t.Errorf("reloaded config %+v", c)
+	}
+	seqs := [][]int32{{0, 5, 6, 2}, {0, 7, 2}}
+	a, _ := m.EmbedIDs(context.Background(), seqs)
+	b, _ := re.EmbedIDs(context.Background(), seqs)
+	if !reflect.DeepEqual(a, b) || re.Pooling() != PoolCLS || !re.hd.normalize {
+		t.Error("reloaded random model differs")
+	}
+}
