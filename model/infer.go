@@ -19,9 +19,22 @@ func (m *Model) tokenize(texts []string, prefix string) ([][]int32, error) {
 		return nil, errors.New("model: the model has no tokenizer; use EncodeIDs")
 	}
 	seqs := make([][]int32, len(texts))
-	for i, t := range texts {
-		seqs[i] = m.tokenizeOne(prefix + t)
+	// Large inputs (a corpus for EncodeAll) are tokenized on every worker;
+	// the tokenizer is safe for concurrent use.
+	const perTask = 256
+	tasks := (len(texts) + perTask - 1) / perTask
+	work := func(i int) {
+		for j := i * perTask; j < min((i+1)*perTask, len(texts)); j++ {
+			seqs[j] = m.tokenizeOne(prefix + texts[j])
+		}
 	}
+	if tasks <= 1 {
+		work(0)
+		return seqs, nil
+	}
+	ex := newExec(m.opts.Workers)
+	defer ex.close()
+	ex.run(tasks, work)
 	return seqs, nil
 }
 

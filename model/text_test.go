@@ -141,3 +141,23 @@ func pieceID(t *testing.T, path, piece string) int32 {
 	t.Fatalf("%s: no piece %q", path, piece)
 	return 0
 }
+
+// TestTokenizeParallel checks that a large input, tokenized on several
+// workers, gives the ids of one-by-one tokenization.
+func TestTokenizeParallel(t *testing.T) {
+	m := loadTest(t, filepath.Join("testdata", "tiny-bert"), Options{Workers: 3})
+	words := []string{"capital", "of", "France", "die", "Stadt", "London", "el", "mundo", "Paris"}
+	texts := make([]string, 1000)
+	for i := range texts {
+		texts[i] = strings.Join([]string{words[i%9], words[(i/9)%9], words[(i/81)%9]}, " ")
+	}
+	seqs, err := m.Tokenize(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range texts {
+		if want := m.tokenizeOne(text); !slices.Equal(seqs[i], want) {
+			t.Fatalf("text %d: %v, want %v", i, seqs[i], want)
+		}
+	}
+}
