@@ -62,6 +62,8 @@ func benchmarkSgemm(b *testing.B, transA, transB bool, m, n, k int) {
 				native.Pool = pool
 				impl = native
 			}
+			// Untimed warm-up of the packing buffers (and OpenBLAS).
+			impl.Sgemm(transA, transB, m, n, k, 1, a, ca, bm, cb, 1, c, n)
 			b.ReportAllocs()
 			for b.Loop() {
 				impl.Sgemm(transA, transB, m, n, k, 1, a, ca, bm, cb, 1, c, n)
