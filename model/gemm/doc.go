@@ -34,7 +34,7 @@
 //
 // # Accuracy
 //
-// Sums run in float32 with fused multiply-adds on SIMD kernels, in an order
+// Native sums in float32 with fused multiply-adds on SIMD kernels, in an order
 // that depends on the kernel and its blocking but not on the number of
 // workers: results are bit-for-bit reproducible on one machine whatever the
 // parallelism, but differ in the last bits between kernels. Each element is within 2·(k+2)·2⁻²⁴·(|alpha|·Σ|a·b| + |beta·c|)
