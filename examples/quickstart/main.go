@@ -54,13 +54,15 @@
 // matter and how tokens of different languages align.
 //
 // Why not a transformer: a 2-layer, 128-wide BERT over the same vocabulary,
-// trained from scratch with the same batches, took TRANSFORMER_RATIO longer
-// per step than the static encoder (measured back to back on 2 cores) and
-// after TRANSFORMER_STEPS steps (as long as 1000 static steps) was still
-// below the untrained static encoder on the held-out articles; a
-// pre-trained multilingual encoder (LaBSE, XLM-R) cannot be downloaded by
-// a program that must run with only Go installed. The static encoder
-// learns real cross-lingual alignment in well under a minute per strategy.
+// trained from scratch on the same batches (AdamW, learning rate 5e-4),
+// took 401 ms per step against the static encoder's 41 ms (batch 100,
+// measured back to back on an idle 2-core machine), and after 90 steps, the
+// wall time of 1000 static steps, it scored 0.443 mono and 0.043 cross mAP
+// on the held-out articles: below even the untrained static encoder (0.530
+// and 0.048). A pre-trained multilingual encoder (LaBSE, XLM-R) cannot be
+// downloaded by a program that must run with only Go installed. The static
+// encoder learns real cross-lingual alignment in under a minute per
+// strategy.
 //
 // # Training
 //
@@ -148,7 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	alphas := fs.String("alphas", "1,0,0.5", "comma-separated α values to train (P(monolingual batch)); 1 = X-X-mono, 0 = X-Y")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the initial weights, the sampler and the hard negatives")
 	fs.Float64Var(&c.LR, "lr", 0.01, "AdamW peak learning rate")
-	fs.Float64Var(&c.Tau, "tau", 0.1, "InfoNCE temperature")
+	fs.Float64Var(&c.Tau, "tau", 0.2, "InfoNCE temperature")
 	fs.IntVar(&c.Dim, "dim", 256, "embedding width of the static encoder")
 	fs.IntVar(&c.Negatives, "negatives", 1, "hard negatives per item (other sentences of the positive's paragraph)")
 	fs.Float64Var(&c.TestFraction, "test", 0.25, "fraction of XQuAD-R articles held out for evaluation")
@@ -229,6 +231,9 @@ type summaryFile struct {
 	Seconds     float64  `json:"seconds"`
 }
 
+// devFraction is the share of the training articles -dev holds out.
+const devFraction = 0.2
+
 const demoNote = "Demonstration split of XQuAD-R by article (training and test articles are disjoint), " +
 	"not the paper's zero-shot protocol: figures are comparable between strategies, not with the paper."
 
@@ -259,8 +264,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	train, test := pool.SplitByArticle(c.TestFraction, c.SplitSeed)
 	splitName := "held-out articles"
 	if c.Dev {
-		train, test = train.SplitByArticle(c.TestFraction, c.SplitSeed+1)
-		splitName = "development articles (carved from the training articles)"
+		train, test = train.SplitByArticle(devFraction, c.SplitSeed+1)
+		splitName = "development articles (a fifth of the training articles)"
 	}
 	data, err := datasets.BuildTuples(train, datasets.TupleConfig{Negatives: c.Negatives, Seed: c.Seed})
 	if err != nil {
@@ -305,9 +310,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stdout, oneLine(r0))
 	sum.Results = append(sum.Results, r0)
-	if !c.Save {
-		os.RemoveAll(filepath.Join(out, "untrained", "model"))
-	}
 
 	for _, alpha := range c.Alphas {
 		name, dir := strategyName(alpha)
@@ -336,7 +338,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sum.Results = append(sum.Results, r)
 	}
 	if !c.Save {
-		os.RemoveAll(filepath.Join(out, "untrained"+string(filepath.Separator)+"model"))
+		if err := os.RemoveAll(initDir); err != nil {
+			return err
+		}
 	}
 
 	var curves []lab.Curve

@@ -213,3 +213,22 @@ func TestFlags(t *testing.T) {
 		t.Errorf("strategyName(0.3) = %q, %q", name, dir)
 	}
 }
+
+// TestNoSave: without -save no model is left behind, and the strategies
+// still start from the initial weights.
+func TestNoSave(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"-save=false", "-steps", "3", "-batch", "8", "-dim", "16", "-langs", "de,en", "-alphas", "0.5", "-run-depth", "0", "-out", out}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	for _, f := range []string{"untrained/model", "hybrid/model", "hybrid/runs"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Errorf("%s exists", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "hybrid", "report.json")); err != nil {
+		t.Error(err)
+	}
+}
