@@ -23,10 +23,18 @@ import (
 // 1,000-token mBERT vocabulary, from model/testdata.
 const tinyBERT = "../../model/testdata/tiny-bert"
 
+// tinyLaBSE is a sentence-transformers directory (CLS pooling, Dense,
+// Normalize) with random weights, from model/testdata.
+const tinyLaBSE = "../../model/testdata/tiny-labse"
+
 // base are the flags of the resumption tests: GradCache really chunks
 // (24 texts per batch, 5 per chunk) and dropout is on.
 func base(out string, extra ...string) []string {
-	return append([]string{"-model", tinyBERT, "-data", "xquad-r", "-langs", "de,en", "-batch", "8", "-chunk", "5",
+	return baseModel(tinyBERT, out, extra...)
+}
+
+func baseModel(model, out string, extra ...string) []string {
+	return append([]string{"-model", model, "-data", "xquad-r", "-langs", "de,en", "-batch", "8", "-chunk", "5",
 		"-steps", "4", "-lr", "1e-3", "-eval", "none", "-save-every", "2", "-keep", "0", "-out", out}, extra...)
 }
 
@@ -75,6 +83,13 @@ func hashTree(t *testing.T, dir string) map[string]string {
 // steps: the same batches, losses, optimizer state and weights, bit for
 // bit.
 func TestResumeExact(t *testing.T) {
+	for _, m := range []string{tinyBERT, tinyLaBSE} {
+		t.Run(filepath.Base(m), func(t *testing.T) { testResumeExact(t, m) })
+	}
+}
+
+func testResumeExact(t *testing.T, model string) {
+	base := func(out string, extra ...string) []string { return baseModel(model, out, extra...) }
 	a, b := t.TempDir(), t.TempDir()
 	runOK(t, base(a), nil)
 	out := runOK(t, base(b, "-stop-after", "2"), nil)
@@ -114,7 +129,7 @@ func TestResumeExact(t *testing.T) {
 		}
 	}
 	// The weights moved.
-	orig, _ := os.ReadFile(filepath.Join(tinyBERT, "model.safetensors"))
+	orig, _ := os.ReadFile(filepath.Join(model, "model.safetensors"))
 	final, _ := os.ReadFile(filepath.Join(a, "model", "model.safetensors"))
 	if bytes.Equal(orig, final) {
 		t.Error("training left the weights unchanged")
