@@ -41,6 +41,8 @@
 // (default: a new temporary directory, named at the end):
 //
 //	NAME/xquad-r/report.{json,md,csv}, map.{png,svg}, runs/*.trec, qrels/*.qrels
+//	                                   (runs of the mono and multi settings;
+//	                                   -cross-runs adds cross-<Y>.trec)
 //	NAME/mlqa-r/...                    the same
 //	NAME/miracl-<lang>/run.trec, results.json, results.txt (trec_eval -q layout)
 //
@@ -80,6 +82,7 @@ type config struct {
 	miraclCorpus  []string
 	out           string
 	runDepth      int
+	crossRuns     bool
 	batch         int
 	maxLength     int
 	queryPrefix   string
@@ -108,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	corpus := fs.String("miracl-corpus", "", "MIRACL corpus JSONL files (plain or gzipped), comma-separated")
 	fs.StringVar(&c.out, "out", "", "output directory (default: a new temporary directory)")
 	fs.IntVar(&c.runDepth, "run-depth", lab.DefaultRunDepth, "candidates per query in run files")
+	fs.BoolVar(&c.crossRuns, "cross-runs", false, "XQuAD-R, MLQA-R: also write the cross-lingual runs (one file per candidate language; (languages−1) rankings per query)")
 	fs.IntVar(&c.batch, "batch", 32, "texts per encoder batch")
 	fs.IntVar(&c.maxLength, "max-length", 0, "truncate texts to this many tokens (default: the model's)")
 	fs.StringVar(&c.queryPrefix, "query-prefix", "", `query prefix (default "Query: ")`)
@@ -252,7 +256,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			prog.Done()
 			dir := filepath.Join(out, nm.name, c.data)
-			if err := res.Write(ctx, dir, lab.WriteConfig{RunDepth: c.runDepth, Tag: "polyret-" + nm.name}); err != nil {
+			if err := res.Write(ctx, dir, lab.WriteConfig{RunDepth: c.runDepth, Tag: "polyret-" + nm.name, CrossRuns: c.crossRuns}); err != nil {
 				return err
 			}
 			table.WriteString(lab.Summarize(res.Report).Row(nm.name))

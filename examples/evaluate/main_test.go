@@ -40,7 +40,7 @@ func exists(t *testing.T, dir string, files ...string) {
 // written report against the printed table.
 func TestXQuADR(t *testing.T) {
 	out := t.TempDir()
-	stdout := runOK(t, "-model", tinyLaBSE+","+tinyBERT, "-langs", "de,en", "-split", "test", "-test", "0.1", "-out", out)
+	stdout := runOK(t, "-model", tinyLaBSE+","+tinyBERT, "-langs", "de,en", "-split", "test", "-test", "0.1", "-cross-runs", "-out", out)
 	if !strings.Contains(stdout, "| tiny-labse |") || !strings.Contains(stdout, "| tiny-bert |") {
 		t.Errorf("table lacks a model:\n%s", stdout)
 	}

@@ -21,9 +21,12 @@
 //	<strategy>/map.{png,svg}   heat map of mAP per (query, candidate)
 //	                           language; diagonal = mono, "all" = multi
 //	<strategy>/runs/*.trec, <strategy>/qrels/*.qrels
-//	                           TREC runs and qrels per setting
-//	<strategy>/model/          the trained encoder (model2vec layout; load
-//	                           it with model.Load or examples/evaluate)
+//	                           TREC runs (top -run-depth) and qrels of the
+//	                           mono and multi settings (-cross-runs: also
+//	                           cross, one file per candidate language)
+//	<strategy>/model/          the trained encoder (model2vec layout, 36 MB
+//	                           at -dim 256; load it with model.Load or
+//	                           examples/evaluate; -save=false: none)
 //
 // where <strategy> is untrained, xx-mono, xy, hybrid (and alpha-A for
 // other -alphas values).
@@ -137,6 +140,7 @@ type config struct {
 	Dev          bool      `json:"dev"`
 	Save         bool      `json:"save_models"`
 	RunDepth     int       `json:"run_depth"`
+	CrossRuns    bool      `json:"cross_runs"`
 	Langs        []string  `json:"langs,omitempty"`
 	Out          string    `json:"-"`
 }
@@ -157,7 +161,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Uint64Var(&c.SplitSeed, "split-seed", 1, "seed of the article split")
 	fs.BoolVar(&c.Dev, "dev", false, "evaluate on a development split of the training articles (for choosing hyper-parameters) instead of the held-out articles")
 	fs.BoolVar(&c.Save, "save", true, "save each trained encoder in <out>/<strategy>/model")
-	fs.IntVar(&c.RunDepth, "run-depth", lab.DefaultRunDepth, "candidates per query in the TREC run files (0: no runs)")
+	fs.IntVar(&c.RunDepth, "run-depth", 10, "candidates per query in the TREC run files (0: no runs)")
+	fs.BoolVar(&c.CrossRuns, "cross-runs", false, "also write the cross-lingual runs (one file per candidate language, about 20 MB per model at depth 10)")
 	fs.StringVar(&c.Out, "out", "", "output directory (default: a new temporary directory)")
 	langs := fs.String("langs", "", "comma-separated XQuAD-R languages to use (default: all 11)")
 	fs.Usage = func() {
@@ -297,7 +302,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if depth == 0 {
 			depth = -1
 		}
-		return res.Write(ctx, filepath.Join(out, dir), lab.WriteConfig{RunDepth: depth, Tag: "polyret-" + dir, Title: name})
+		return res.Write(ctx, filepath.Join(out, dir), lab.WriteConfig{RunDepth: depth, Tag: "polyret-" + dir, Title: name, CrossRuns: c.CrossRuns})
 	}
 
 	m0, err := model.Load(ctx, initDir, model.Options{})

@@ -22,7 +22,7 @@ import (
 func TestQuickstart(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	args := []string{"-steps", "30", "-batch", "16", "-dim", "48", "-langs", "de,en,es", "-run-depth", "10", "-out", out}
+	args := []string{"-steps", "30", "-batch", "16", "-dim", "48", "-langs", "de,en,es", "-run-depth", "10", "-cross-runs", "-out", out}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
 	}

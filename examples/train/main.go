@@ -55,7 +55,8 @@
 // XQuAD-R with metrics.EvaluateLAReQA (-eval none turns it off): on the
 // held-out articles when training on the xquad-r split, otherwise on all
 // of XQuAD-R (the paper's zero-shot protocol), restricted to -eval-langs.
-// Reports, heat maps and runs go to OUT/eval/step-N/.
+// Reports and heat maps go to OUT/eval/step-N/ (examples/evaluate writes
+// TREC runs of a saved model).
 //
 // Every -save-every steps, at the end and when interrupted (Ctrl-C: the
 // current step is finished first), a checkpoint is written to

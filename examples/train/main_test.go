@@ -204,7 +204,7 @@ func TestEvaluation(t *testing.T) {
 	if strings.Count(stdout, "xquad-r/test: mAP mono") != 2 {
 		t.Errorf("want 2 evaluations:\n%s", stdout)
 	}
-	for _, f := range []string{"eval/step-00000002/report.json", "eval/step-00000004/map.png", "eval/step-00000004/runs/cross-de.trec",
+	for _, f := range []string{"eval/step-00000002/report.json", "eval/step-00000004/map.png", "eval/step-00000004/report.csv",
 		"model/model.safetensors", "model/config.json", "loss.png", "loss.svg", "checkpoints/latest", "checkpoints/step-00000004/state.json"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty (%v)", f, err)

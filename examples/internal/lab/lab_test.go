@@ -107,7 +107,7 @@ func TestEvaluateQAWrite(t *testing.T) {
 		t.Errorf("rank distance = %v, want > 0", s.RankDistance)
 	}
 	dir := t.TempDir()
-	if err := res.Write(ctx, dir, WriteConfig{RunDepth: len(test.Candidates)}); err != nil {
+	if err := res.Write(ctx, dir, WriteConfig{RunDepth: len(test.Candidates), CrossRuns: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"report.json", "report.md", "report.csv", "map.png", "map.svg", "runs/mono.trec", "runs/multi.trec", "runs/cross-de.trec", "runs/cross-en.trec", "runs/cross-es.trec", "qrels/mono.qrels"} {

@@ -120,6 +120,10 @@ type WriteConfig struct {
 	Tag string
 	// Title prefixes the heat maps' titles; "" means the result's name.
 	Title string
+	// CrossRuns also writes the cross-lingual runs, one file per candidate
+	// language; they hold (languages − 1) rankings per query, so they are
+	// the bulk of the output.
+	CrossRuns bool
 }
 
 // Write writes the result into dir (created if needed), every file
@@ -131,10 +135,11 @@ type WriteConfig struct {
 //     language (the diagonal is the monolingual setting, the "all" column
 //     the multilingual one), on a fixed 0–1 colour scale so that maps of
 //     several models compare;
-//   - runs/mono.trec, runs/multi.trec and runs/cross-<Y>.trec (queries of
-//     every other language against the candidates of Y), TREC runs of the
-//     top RunDepth candidates by dot product, and the matching qrels in
-//     qrels/ (same names, .qrels), so that trec_eval (or
+//   - runs/mono.trec, runs/multi.trec and, with CrossRuns,
+//     runs/cross-<Y>.trec (queries of every other language against the
+//     candidates of Y), TREC runs of the top RunDepth candidates by dot
+//     product, and the matching qrels in qrels/ (same names, .qrels), so
+//     that trec_eval (or
 //     examples/treceval) can score each setting. trec_eval's map over a
 //     run of depth k counts a relevant candidate below rank k as missed,
 //     so it is below the report's mAP when one is.
@@ -174,9 +179,11 @@ func (r *QAResult) Write(ctx context.Context, dir string, cfg WriteConfig) error
 		"mono":  r.Task.Subtasks(datasets.Mono),
 		"multi": r.Task.Subtasks(datasets.Multi),
 	}
-	for _, sub := range r.Task.Subtasks(datasets.Cross) {
-		name := "cross-" + string(sub.CandidateLang)
-		groups[name] = append(groups[name], sub)
+	if cfg.CrossRuns {
+		for _, sub := range r.Task.Subtasks(datasets.Cross) {
+			name := "cross-" + string(sub.CandidateLang)
+			groups[name] = append(groups[name], sub)
+		}
 	}
 	for _, sub := range []string{"runs", "qrels"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
