@@ -292,7 +292,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 		st.Evals = append(st.Evals, evalNote{Step: t.Steps, Summary: sum})
 		fmt.Fprintf(stdout, "step %d: %s: mAP mono %.4f cross %.4f multi %.4f, rank distance %.1f\n",
 			t.Steps, evalTask.Name, sum.MAPMono, sum.MAPCross, sum.MAPMulti, sum.RankDistance)
-		return res.Write(stepCtx, filepath.Join(c.Out, "eval", fmt.Sprintf("step-%08d", t.Steps)), lab.WriteConfig{RunDepth: -1} // runs: examples/evaluate)
+		return res.Write(stepCtx, filepath.Join(c.Out, "eval", fmt.Sprintf("step-%08d", t.Steps)), lab.WriteConfig{RunDepth: -1}) // runs: examples/evaluate
 	}
 
 	m.SetTraining(true)
