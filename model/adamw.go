@@ -114,7 +114,7 @@ func (o *AdamW) chunks(use func(i int) bool) []chunk {
 }
 
 // Step updates every Param that has a gradient and then clears all
-// gradients. It returns the global L2 norm of the gradients (before
+// gradients (those of spago nodes too, after adding them to Grad). It returns the global L2 norm of the gradients (before
 // clipping). If a gradient is NaN or infinite it updates nothing, clears
 // the gradients and returns ErrNonFinite. Step returns when all its work
 // is done.
@@ -126,6 +126,9 @@ func (o *AdamW) Step() (gradNorm float64, err error) {
 			p.ZeroGrad()
 		}
 	}()
+	for _, p := range o.params {
+		p.collectGrad()
+	}
 	active := func(i int) bool { return o.params[i].HasGrad() }
 	cs := o.chunks(active)
 	gradNorm = globalNorm(o.params, cs, ex)
@@ -226,11 +229,15 @@ func scaleGrads(params []*Param, cs []chunk, maxNorm, norm float64, ex *exec) {
 
 // ClipGradNorm scales the gradients of params so that their global L2 norm
 // is at most maxNorm, as torch.nn.utils.clip_grad_norm_, and returns the
-// norm before scaling. Params without a gradient are ignored. It panics if
-// maxNorm is not positive.
+// norm before scaling. Params without a gradient are ignored; the
+// gradients of spago nodes (SpagoParam, Param.Spago) are first moved into
+// Grad. It panics if maxNorm is not positive.
 func ClipGradNorm(params []*Param, maxNorm float64) float64 {
 	if !(maxNorm > 0) {
 		panic("model: ClipGradNorm: maxNorm must be positive")
+	}
+	for _, p := range params {
+		p.collectGrad()
 	}
 	o := AdamW{params: params}
 	cs := o.chunks(func(i int) bool { return params[i].HasGrad() })

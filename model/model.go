@@ -175,8 +175,9 @@ func (m *Model) finish() {
 }
 
 // Params returns the model's parameters in checkpoint order. The slice is
-// shared; do not modify it.
-func (m *Model) Params() []*Param { return m.params }
+// shared; do not modify it. Its capacity is its length, so appending to it
+// (append(m.Params(), model.SpagoParam(...))) makes a new slice.
+func (m *Model) Params() []*Param { return m.params[:len(m.params):len(m.params)] }
 
 // Config returns the transformer configuration, or the zero Config for a
 // static model.
