@@ -75,9 +75,11 @@
 // GradCache encodes through the small Encoder interface (Encode(texts) returns
 // an n×d node whose gradients reach the encoder's parameters) and, if the
 // encoder also implements DropoutSeeder, replays its dropout masks between the
-// two passes. Its parameter gradients equal full-batch backpropagation (tested
-// to 1e-6 relative in float64; measured 2e-14) while only one chunk's graph is
-// alive at a time.
+// two passes. If it also implements ValueEncoder (EncodeValues(texts) returns
+// the same values without a graph, as the encoders of polyret's model package
+// do), the first pass uses it and builds no graph at all. Its parameter
+// gradients equal full-batch backpropagation (tested to 1e-6 relative in
+// float64; measured 2e-14) while only one chunk's graph is alive at a time.
 //
 // # Concurrency
 //

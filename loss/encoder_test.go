@@ -3,6 +3,7 @@ package loss
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -15,17 +16,35 @@ import (
 
 // bowEncoder is a small real spago encoder: hashed bag of words (vocab
 // buckets) → tanh(X·W1) → dropout → ·W2. Its dropout masks are a function of
-// the seed and the row within the Encode call.
+// the seed and the row within the Encode call. It is a ValueEncoder:
+// EncodeValues computes the same values with spago's matrix methods, without
+// a graph.
 type bowEncoder[T float.DType] struct {
-	vocab   int
-	w1, w2  *nn.Param
-	dropout float64
-	seed    uint64
-	seeds   []uint64 // every SeedDropout argument, in order
-	calls   int
-	probe   func() // called after each Encode, graph alive
-	fail    func(texts []string) error
-	mangle  func(x mat.Tensor) mat.Tensor
+	vocab      int
+	w1, w2     *nn.Param
+	dropout    float64
+	seed       uint64
+	seeds      []uint64 // every SeedDropout argument, in order
+	calls      int      // Encode and EncodeValues calls
+	valueCalls int      // EncodeValues calls
+	probe      func()   // called after each Encode or EncodeValues, result alive
+	fail       func(texts []string) error
+	mangle     func(x mat.Tensor) mat.Tensor
+}
+
+// graphOnly hides EncodeValues: GradCache then runs its first pass on
+// Encode's graphs.
+type graphOnly[T float.DType] struct{ e *bowEncoder[T] }
+
+func (g graphOnly[T]) Encode(texts []string) (mat.Tensor, error) { return g.e.Encode(texts) }
+func (g graphOnly[T]) SeedDropout(seed uint64)                   { g.e.SeedDropout(seed) }
+
+// asEncoder returns e, or e without EncodeValues if graph is set.
+func asEncoder[T float.DType](e *bowEncoder[T], graph bool) Encoder {
+	if graph {
+		return graphOnly[T]{e}
+	}
+	return e
 }
 
 func newBowEncoder[T float.DType](seed uint64, vocab, hidden, dim int, dropout float64) *bowEncoder[T] {
@@ -45,7 +64,14 @@ func (e *bowEncoder[T]) SeedDropout(seed uint64) {
 	e.seeds = append(e.seeds, seed)
 }
 
-func (e *bowEncoder[T]) Encode(texts []string) (mat.Tensor, error) {
+func (e *bowEncoder[T]) Encode(texts []string) (mat.Tensor, error) { return e.encode(texts, true) }
+
+func (e *bowEncoder[T]) EncodeValues(texts []string) (mat.Tensor, error) {
+	e.valueCalls++
+	return e.encode(texts, false)
+}
+
+func (e *bowEncoder[T]) encode(texts []string, graph bool) (mat.Tensor, error) {
 	e.calls++
 	if e.fail != nil {
 		if err := e.fail(texts); err != nil {
@@ -62,20 +88,34 @@ func (e *bowEncoder[T]) Encode(texts []string) (mat.Tensor, error) {
 		}
 	}
 	hidden := e.w1.Shape()[1]
-	h := ag.Tanh(ag.Mul(mat.NewDense[T](mat.WithShape(n, e.vocab), mat.WithBacking(x)), e.w1))
+	var mask *mat.Dense[T]
 	if e.dropout > 0 {
-		mask := make([]T, n*hidden)
+		m := make([]T, n*hidden)
 		for i := range n {
 			r := rand.New(rand.NewPCG(e.seed, uint64(i)))
 			for k := range hidden {
 				if r.Float64() >= e.dropout {
-					mask[i*hidden+k] = T(1 / (1 - e.dropout))
+					m[i*hidden+k] = T(1 / (1 - e.dropout))
 				}
 			}
 		}
-		h = ag.Prod(h, mat.NewDense[T](mat.WithShape(n, hidden), mat.WithBacking(mask)))
+		mask = mat.NewDense[T](mat.WithShape(n, hidden), mat.WithBacking(m))
 	}
-	out := ag.Mul(h, e.w2)
+	xm := mat.NewDense[T](mat.WithShape(n, e.vocab), mat.WithBacking(x))
+	var out mat.Tensor
+	if graph {
+		h := ag.Tanh(ag.Mul(xm, e.w1))
+		if mask != nil {
+			h = ag.Prod(h, mask)
+		}
+		out = ag.Mul(h, e.w2)
+	} else { // the same operations on values, as spago's forward passes run them
+		h := xm.Mul(e.w1.Matrix).Apply(func(_, _ int, v float64) float64 { return math.Tanh(v) })
+		if mask != nil {
+			h = h.Prod(mask)
+		}
+		out = h.Mul(e.w2.Matrix)
+	}
 	if e.probe != nil {
 		e.probe()
 	}

@@ -27,6 +27,17 @@ type DropoutSeeder interface {
 	SeedDropout(seed uint64)
 }
 
+// A ValueEncoder is an Encoder that can compute its embeddings without a
+// graph. After the same SeedDropout, EncodeValues(texts) must return the
+// values Encode(texts) would (same dropout masks, same element type), as an
+// n×d matrix whose backward pass is never run, typically a *mat.Dense.
+// GradCache's first pass only needs the values, so it calls EncodeValues
+// when the encoder implements it: this saves building the graph, and the
+// activations it would keep for a backward pass that never comes.
+type ValueEncoder interface {
+	EncodeValues(texts []string) (mat.Tensor, error)
+}
+
 // A Recorder receives progress: stage, chunks done, chunks in all. It must not
 // retain or modify anything; a non-nil error stops the work and is returned
 // wrapped.
@@ -60,8 +71,9 @@ const DefaultChunkSize = 32
 // seed. An encoder with dropout that is not a DropoutSeeder draws different
 // masks in the two passes, and the gradients are then only approximate.
 // Queries, positives and hard negatives are chunked separately, in that
-// order; the first pass still builds each chunk's graph (the Encoder has no
-// graph-free mode) but drops it as soon as the values are copied.
+// order. The first pass calls EncodeValues if the encoder is a
+// ValueEncoder; otherwise it builds each chunk's graph with Encode and
+// drops it as soon as the values are copied.
 //
 // A GradCache is not safe for concurrent use: it counts its calls to draw
 // fresh dropout seeds.
@@ -139,7 +151,7 @@ func (g *GradCache) Backward(ctx context.Context, b TextBatch) (float64, error) 
 	if len(chunks) == 0 {
 		panic("loss: no queries")
 	}
-	first, err := g.encode(ctx, chunks[0])
+	first, err := g.encode(ctx, chunks[0], false)
 	if err != nil {
 		return 0, err
 	}
@@ -153,15 +165,23 @@ func (g *GradCache) Backward(ctx context.Context, b TextBatch) (float64, error) 
 	}
 }
 
-// encode seeds dropout and encodes one chunk, checking the row count.
-func (g *GradCache) encode(ctx context.Context, c chunk) (mat.Tensor, error) {
+// encode seeds dropout and encodes one chunk, checking the row count. With
+// graph false it returns values only, from EncodeValues if the encoder has
+// it.
+func (g *GradCache) encode(ctx context.Context, c chunk, graph bool) (mat.Tensor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if s, ok := c.enc.(DropoutSeeder); ok {
 		s.SeedDropout(c.seed)
 	}
-	x, err := c.enc.Encode(c.texts)
+	var x mat.Tensor
+	var err error
+	if v, ok := c.enc.(ValueEncoder); ok && !graph {
+		x, err = v.EncodeValues(c.texts)
+	} else {
+		x, err = c.enc.Encode(c.texts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loss: encode %s %d–%d: %w", roleNames[c.role], c.row, c.row+len(c.texts)-1, err)
 	}
@@ -188,13 +208,13 @@ func gradCache[T float.DType](ctx context.Context, g *GradCache, b TextBatch, ch
 		return nil
 	}
 
-	// Pass 1: values only; each chunk's graph is garbage once copied.
+	// Pass 1: values only (a graph, if any, is garbage once copied).
 	for k, c := range chunks {
 		x := first
 		first = nil
 		if k > 0 {
 			var err error
-			if x, err = g.encode(ctx, c); err != nil {
+			if x, err = g.encode(ctx, c, false); err != nil {
 				return 0, err
 			}
 		}
@@ -227,7 +247,7 @@ func gradCache[T float.DType](ctx context.Context, g *GradCache, b TextBatch, ch
 
 	// Pass 2: re-encode with graphs and backpropagate the cached gradients.
 	for k, c := range chunks {
-		x, err := g.encode(ctx, c)
+		x, err := g.encode(ctx, c, true)
 		if err != nil {
 			return 0, err
 		}

@@ -39,7 +39,8 @@ func compareGrads(t *testing.T, name string, got, want [][]float64, tol float64)
 
 // TestGradCacheEqualsFullBatch compares GradCache's parameter gradients with
 // backpropagation through the whole batch, float64, for several losses and
-// chunk sizes, with one shared encoder and with separate passage encoder.
+// chunk sizes, with one shared encoder and with separate passage encoder, and
+// a first pass through EncodeValues (ValueEncoder) or through Encode's graphs.
 func TestGradCacheEqualsFullBatch(t *testing.T) {
 	tb := textBatch(1, 10, 1)
 	tbVar := textBatch(2, 7, 0)
@@ -61,40 +62,51 @@ func TestGradCacheEqualsFullBatch(t *testing.T) {
 		{"variable negatives", tbVar, func() Config { return Config{Reduction: Sum, Temperature: 0.1} }, false},
 	} {
 		for _, chunk := range []int{1, 3, 7, 64} {
-			t.Run(fmt.Sprintf("%s/chunk=%d", tc.name, chunk), func(t *testing.T) {
-				enc := newBowEncoder[float64](1, 256, 16, 8, 0)
-				penc := enc
-				if tc.separate {
-					penc = newBowEncoder[float64](2, 256, 16, 8, 0)
-				}
-				params := append(enc.params(), penc.params()...)
-				if !tc.separate {
-					params = enc.params()
-				}
-				cfgRef, cfgGC := tc.cfg(), tc.cfg()
-				want := fullBatch(t, enc, penc, tc.tb, cfgRef, 0, nil)
-				wantGrads := gradsOf(params)
-				enc.zeroGrad()
-				penc.zeroGrad()
-				gc := &GradCache{Encoder: enc, ChunkSize: chunk, Loss: cfgGC}
-				if tc.separate {
-					gc.PassageEncoder = penc
-				}
-				got, err := gc.Backward(context.Background(), tc.tb)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !closeEnough(got, want, 1e-12, 1) {
-					t.Errorf("loss = %.17g, full batch %.17g", got, want)
-				}
-				worst = max(worst, compareGrads(t, "GradCache", gradsOf(params), wantGrads, 1e-6))
-				if s := cfgGC.LogitScale; s != nil {
-					g, w := s.Param.Grad().Item().F64(), cfgRef.LogitScale.Param.Grad().Item().F64()
-					if !closeEnough(g, w, 1e-9, 1) {
-						t.Errorf("logit scale grad = %v, full batch %v", g, w)
+			for _, graph := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/chunk=%d/graph=%v", tc.name, chunk, graph), func(t *testing.T) {
+					enc := newBowEncoder[float64](1, 256, 16, 8, 0)
+					penc := enc
+					if tc.separate {
+						penc = newBowEncoder[float64](2, 256, 16, 8, 0)
 					}
-				}
-			})
+					params := append(enc.params(), penc.params()...)
+					if !tc.separate {
+						params = enc.params()
+					}
+					cfgRef, cfgGC := tc.cfg(), tc.cfg()
+					want := fullBatch(t, enc, penc, tc.tb, cfgRef, 0, nil)
+					wantGrads := gradsOf(params)
+					enc.zeroGrad()
+					penc.zeroGrad()
+					gc := &GradCache{Encoder: asEncoder(enc, graph), ChunkSize: chunk, Loss: cfgGC}
+					if tc.separate {
+						gc.PassageEncoder = asEncoder(penc, graph)
+					}
+					for _, e := range []*bowEncoder[float64]{enc, penc} {
+						e.calls, e.valueCalls = 0, 0
+					}
+					got, err := gc.Backward(context.Background(), tc.tb)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !closeEnough(got, want, 1e-12, 1) {
+						t.Errorf("loss = %.17g, full batch %.17g", got, want)
+					}
+					worst = max(worst, compareGrads(t, "GradCache", gradsOf(params), wantGrads, 1e-6))
+					for _, e := range []*bowEncoder[float64]{enc, penc} {
+						// Pass 1 through EncodeValues unless hidden, pass 2 through Encode.
+						if pass1, pass2 := e.valueCalls, e.calls-e.valueCalls; pass2 == 0 || graph && pass1 != 0 || !graph && pass1 != pass2 {
+							t.Errorf("%d EncodeValues and %d Encode calls", pass1, pass2)
+						}
+					}
+					if s := cfgGC.LogitScale; s != nil {
+						g, w := s.Param.Grad().Item().F64(), cfgRef.LogitScale.Param.Grad().Item().F64()
+						if !closeEnough(g, w, 1e-9, 1) {
+							t.Errorf("logit scale grad = %v, full batch %v", g, w)
+						}
+					}
+				})
+			}
 		}
 	}
 	t.Logf("largest relative parameter-gradient difference: %.3g", worst)
@@ -102,12 +114,19 @@ func TestGradCacheEqualsFullBatch(t *testing.T) {
 
 // TestGradCacheDropout checks that dropout masks replay: each chunk is seeded
 // identically in both passes, seeds differ across chunks and calls, and the
-// gradients equal a chunked full-graph reference with the same seeds.
+// gradients equal a chunked full-graph reference with the same seeds, with
+// the first pass through EncodeValues or through Encode.
 func TestGradCacheDropout(t *testing.T) {
+	for _, graph := range []bool{false, true} {
+		t.Run(fmt.Sprintf("graph=%v", graph), func(t *testing.T) { testGradCacheDropout(t, graph) })
+	}
+}
+
+func testGradCacheDropout(t *testing.T, graph bool) {
 	tb := textBatch(3, 9, 1)
 	const chunk = 4
 	enc := newBowEncoder[float64](5, 256, 16, 8, 0.3)
-	gc := &GradCache{Encoder: enc, ChunkSize: chunk, Seed: 42}
+	gc := &GradCache{Encoder: asEncoder(enc, graph), ChunkSize: chunk, Seed: 42}
 	loss, err := gc.Backward(context.Background(), tb)
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +135,9 @@ func TestGradCacheDropout(t *testing.T) {
 	nchunks := 3 * 3 // 9 queries, 9 positives, 9 negatives in chunks of 4
 	if len(enc.seeds) != 2*nchunks {
 		t.Fatalf("%d SeedDropout calls, want %d", len(enc.seeds), 2*nchunks)
+	}
+	if want := map[bool]int{false: nchunks, true: 0}[graph]; enc.valueCalls != want {
+		t.Fatalf("%d EncodeValues calls, want %d", enc.valueCalls, want)
 	}
 	pass1, pass2 := enc.seeds[:nchunks], enc.seeds[nchunks:]
 	seen := map[uint64]bool{}
