@@ -24,9 +24,25 @@
 // pure-Go 4×4 kernel elsewhere or when built with the purego tag. Every
 // kernel passes the same tests. Native{}.Kernel() names the one in use.
 //
+// Products C = A·Bᵀ (transA false, transB true) with k ≥ 512 skip packing
+// when B has fewer than 256 rows, or A at most 128 rows and B at least 2048:
+// a tile of 4×4 (AVX-512), 3×4 (AVX2) or 3×4 (pure Go) dot products then
+// reads A and B in place, which is 10–25 % faster at those shapes (those of
+// InfoNCE's similarities and of exact search), where copying B is not
+// amortised and a ragged last panel of B wastes packed work.
+//
+// # One implementation for all of polyret
+//
+// The code lives in polyret's internal/gemm, which this package re-exports
+// unchanged (its types are aliases), so that loss and metrics, which may
+// not import model/..., share it: InfoNCE's products and exact search call
+// the same Sgemm, and Use swaps the Implementation of model, loss and
+// metrics at once. The benchmarks of the kernels and shapes are in
+// internal/gemm (go test ./internal/gemm -bench Sgemm).
+//
 // # Panics
 //
-// Sgemm and every Implementation in this package panic, with a message
+// Sgemm and every Implementation of this package panic, with a message
 // starting "gemm: ", if a dimension is negative, a leading dimension is
 // smaller than max(1, stored columns), or a slice is too short for the
 // matrix it holds. CheckSgemm performs these checks for other
@@ -35,9 +51,10 @@
 // # Accuracy
 //
 // Native sums in float32 with fused multiply-adds on SIMD kernels, in an order
-// that depends on the kernel and its blocking but not on the number of
-// workers: results are bit-for-bit reproducible on one machine whatever the
-// parallelism, but differ in the last bits between kernels. Each element is within 2·(k+2)·2⁻²⁴·(|alpha|·Σ|a·b| + |beta·c|)
+// that depends on the kernel, the path (packed or dot) and the blocking, but
+// not on the number of workers: results are bit-for-bit reproducible on one
+// machine whatever the parallelism, but differ in the last bits between
+// kernels. Each element is within 2·(k+2)·2⁻²⁴·(|alpha|·Σ|a·b| + |beta·c|)
 // of the exact result; the tests check this bound against a float64
 // reference. alpha scales each k-block's partial product.
 //

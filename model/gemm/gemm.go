@@ -1,35 +1,83 @@
 package gemm
 
-import "sync/atomic"
+import (
+	"github.com/polyret/polyret/internal/gemm"
+)
+
+// The implementation lives in internal/gemm so that loss and metrics, which
+// may not import model/..., share it; everything below re-exports it
+// unchanged (type aliases keep the types identical across the two import
+// paths, so a Native from either is the same type).
 
 // An Implementation computes single-precision general matrix products. Its
 // Sgemm method has the semantics of the package-level Sgemm, including the
 // panics, and must be safe for concurrent use.
-type Implementation interface {
-	Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
-}
+type Implementation = gemm.Implementation
 
-// current holds the Implementation used by Sgemm; a box, because
-// atomic.Pointer needs a concrete type.
-var current atomic.Pointer[implBox]
+// Native is the package's own Implementation: a packed, cache-blocked GEMM
+// with a SIMD micro-kernel in Go assembly chosen at run time from the CPU's
+// features (AVX-512 or AVX2+FMA on amd64), or a pure-Go micro-kernel
+// elsewhere and under the purego build tag; A·Bᵀ products with few rows of
+// A and a long k skip packing and run a dot-product tile instead. The zero
+// value is ready to use.
+//
+// Its exported fields are
+//
+//	Workers int   // largest number of goroutines one Sgemm call runs on; 0 means GOMAXPROCS
+//	Pool    *Pool // if not nil, runs the strips of a parallel product on its workers
+//
+// Products too small to pay for a goroutine run on the calling goroutine.
+// With a Pool and Workers = 0 a product uses Pool.Workers() goroutines.
+// Native.Kernel() names the micro-kernel in use, for logs and benchmark
+// reports.
+type Native = gemm.Native
 
-type implBox struct{ impl Implementation }
+// A Pool is a set of long-lived worker goroutines for running parallel
+// loops, such as the strips of a large product, with low start-up latency:
+// after each task its workers poll for new work for PoolConfig.Spin before
+// they block, yielding to every other goroutine and thread between polls,
+// so that a product does not wait ~100 µs for a halted CPU to wake.
+//
+// Pool.Run(n, task) calls task(i) for every i in [0, n) on the caller and
+// on idle workers and returns when all calls have returned; task must be
+// safe for concurrent use and must not panic. Pool.Workers() counts the
+// caller. A Pool is safe for concurrent use: Run calls that find every
+// worker busy run their remaining work on the caller, so nested or
+// concurrent calls never deadlock. Close stops the workers and waits for
+// them to exit; Run after Close runs on the caller alone.
+type Pool = gemm.Pool
 
-func init() { current.Store(&implBox{Native{}}) }
+// PoolConfig configures NewPool. The zero value is usable.
+//
+//	Workers int           // goroutines that run a loop, counting the caller of Run; 0 means GOMAXPROCS
+//	Spin    time.Duration // how long an idle worker polls before it blocks; 0 means 2 ms, < 0 no polling
+type PoolConfig = gemm.PoolConfig
 
-// Use sets the Implementation that the package-level Sgemm calls. The
-// default is Native{}. Use is safe for concurrent use, but calls to Sgemm
-// that are already running finish with the previous Implementation.
-// It panics if impl is nil.
-func Use(impl Implementation) {
-	if impl == nil {
-		panic(errNilImpl)
-	}
-	current.Store(&implBox{impl})
-}
+// OpenBLAS is an Implementation that calls cblas_sgemm in a system OpenBLAS
+// library loaded at run time (github.com/ebitengine/purego: no cgo, so
+// CGO_ENABLED=0 builds keep working). It is an optional fast path: the
+// library need not be installed, and Native is as fast on AVX-512 machines
+// (BENCHMARKS.md). Create one with LoadOpenBLAS; its Path field names the
+// file it was loaded from. SetThreads(n) sets the library's (process-wide)
+// thread count, Threads() reports it (0 if the library does not say).
+//
+// Products whose dimensions or leading dimensions exceed the 32-bit
+// integers of the library's interface run on Native.
+type OpenBLAS = gemm.OpenBLAS
+
+// ErrNoOpenBLAS is returned, wrapped, by LoadOpenBLAS when no usable
+// library is found.
+var ErrNoOpenBLAS = gemm.ErrNoOpenBLAS
+
+// Use sets the Implementation that the package-level Sgemm calls, for
+// every polyret package (model, loss, metrics). The default is Native{}.
+// Use is safe for concurrent use, but calls to Sgemm that are already
+// running finish with the previous Implementation. It panics if impl is
+// nil.
+func Use(impl Implementation) { gemm.Use(impl) }
 
 // Current returns the Implementation that the package-level Sgemm calls.
-func Current() Implementation { return current.Load().impl }
+func Current() Implementation { return gemm.Current() }
 
 // Sgemm computes
 //
@@ -52,95 +100,26 @@ func Current() Implementation { return current.Load().impl }
 // (rows-1)*ld + columns of the stored matrix (no length is required of a
 // matrix with no elements).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	current.Load().impl.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
-
-// Panic messages.
-const (
-	errNilImpl = "gemm: nil Implementation"
-	errNegDim  = "gemm: negative dimension"
-	errBadLdA  = "gemm: lda < max(1, columns of stored A)"
-	errBadLdB  = "gemm: ldb < max(1, columns of stored B)"
-	errBadLdC  = "gemm: ldc < max(1, n)"
-	errShortA  = "gemm: len(a) < (rows-1)*lda + columns of stored A"
-	errShortB  = "gemm: len(b) < (rows-1)*ldb + columns of stored B"
-	errShortC  = "gemm: len(c) < (m-1)*ldc + n"
-)
 
 // CheckSgemm panics, with the messages documented on Sgemm, if the arguments
 // of an Sgemm call are inconsistent. Implementations outside this package
 // call it first to share the package's panics.
 func CheckSgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panic(errNegDim)
-	}
-	rowsA, colsA := m, k
-	if transA {
-		rowsA, colsA = k, m
-	}
-	rowsB, colsB := k, n
-	if transB {
-		rowsB, colsB = n, k
-	}
-	if lda < max(1, colsA) {
-		panic(errBadLdA)
-	}
-	if ldb < max(1, colsB) {
-		panic(errBadLdB)
-	}
-	if ldc < max(1, n) {
-		panic(errBadLdC)
-	}
-	if len(a) < storedLen(rowsA, colsA, lda) {
-		panic(errShortA)
-	}
-	if len(b) < storedLen(rowsB, colsB, ldb) {
-		panic(errShortB)
-	}
-	if len(c) < storedLen(m, n, ldc) {
-		panic(errShortC)
-	}
+	gemm.CheckSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 }
 
-// needsProduct checks the arguments of an Sgemm call (CheckSgemm) and
-// completes the calls that need no product: empty C, or alpha = 0 or
-// k = 0, where C becomes beta*C without reading A and B. It reports
-// whether the product remains to be computed, with m, n, k > 0.
-func needsProduct(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
-	CheckSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	if m == 0 || n == 0 {
-		return false
-	}
-	if alpha == 0 || k == 0 {
-		scaleC(m, n, beta, c, ldc)
-		return false
-	}
-	return true
-}
+// NewPool starts the worker goroutines of a Pool. Call Close to stop them.
+// It panics if cfg.Workers is negative.
+func NewPool(cfg PoolConfig) *Pool { return gemm.NewPool(cfg) }
 
-// storedLen returns the number of elements a rows×cols row-major matrix with
-// leading dimension ld spans.
-func storedLen(rows, cols, ld int) int {
-	if rows == 0 || cols == 0 {
-		return 0
-	}
-	return (rows-1)*ld + cols
-}
-
-// scaleC sets the m×n matrix C to beta*C, writing zeros without reading C
-// when beta is zero.
-func scaleC(m, n int, beta float32, c []float32, ldc int) {
-	if beta == 1 {
-		return
-	}
-	for i := range m {
-		row := c[i*ldc : i*ldc+n]
-		if beta == 0 {
-			clear(row)
-			continue
-		}
-		for j := range row {
-			row[j] *= beta
-		}
-	}
-}
+// LoadOpenBLAS loads OpenBLAS from path, or, if path is empty, from the
+// first of the usual library names and Debian/Homebrew locations that
+// loads. The error wraps ErrNoOpenBLAS when nothing usable is found, and
+// names every path tried. Loading twice is harmless: the dynamic linker
+// returns the library already loaded.
+//
+// Under the purego build tag, and on platforms purego cannot serve,
+// LoadOpenBLAS always fails.
+func LoadOpenBLAS(path string) (*OpenBLAS, error) { return gemm.LoadOpenBLAS(path) }

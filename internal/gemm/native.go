@@ -77,15 +77,24 @@ func (impl Native) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	// longer side. Each worker packs its own copy of the other operand's
 	// panels: that costs O(k·n) or O(m·k) per worker against O(m·n·k/w)
 	// of arithmetic, and needs no synchronisation inside the product.
+	// The dot path's strips hold whole dot tiles, so that its results do
+	// not depend on the split either.
+	dot := useDot(transA, transB, m, n, k)
 	splitM := m >= n
 	size, unit := n, kern.nr
+	if dot {
+		unit = 4
+	}
 	if splitM {
 		size, unit = m, kern.mr
+		if dot {
+			unit = kern.dot.rows
+		}
 	}
 	tiles := (size + unit - 1) / unit
 	workers = min(workers, tiles)
 	if workers <= 1 {
-		kern.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		kern.product(dot, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	strip := func(w int) {
@@ -99,14 +108,14 @@ func (impl Native) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 			if transA {
 				aOff = lo
 			}
-			kern.run(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+			kern.product(dot, transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
 			return
 		}
 		bOff := lo
 		if transB {
 			bOff = lo * ldb
 		}
-		kern.run(transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+		kern.product(dot, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
 	}
 	if impl.Pool != nil {
 		impl.Pool.Run(workers, strip)
@@ -135,6 +144,10 @@ type kernel struct {
 	compute func(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool)
 	// supported reports whether the CPU can run compute.
 	supported bool
+	// dot is the dot-product tile for the products useDot selects: the
+	// one of the same instruction set, so that tests of a kernel cover
+	// both paths.
+	dot *dotKernel
 
 	pool sync.Pool // *workspace
 }
@@ -153,6 +166,16 @@ func (kern *kernel) workspace() *workspace {
 		b:    make([]float32, kern.kc*kern.nc),
 		tile: make([]float32, kern.mr*kern.nr),
 	}
+}
+
+// product computes C = alpha*op(A)*op(B) + beta*C on the calling goroutine,
+// on the dot path if dot (see useDot), else packed; arguments as for run.
+func (kern *kernel) product(dot, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if dot {
+		kern.dot.run(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	kern.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // run computes C = alpha*op(A)*op(B) + beta*C on the calling goroutine, for

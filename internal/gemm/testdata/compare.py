@@ -3,7 +3,7 @@
 and PyTorch (torch_gemm.py), in interleaved rounds; prints a Markdown table
 of median GFLOP/s per core (and the min–max range) for BENCHMARKS.md.
 
-  cd model/gemm && /usr/bin/python3 testdata/compare.py --rounds 3
+  cd internal/gemm && /usr/bin/python3 testdata/compare.py --rounds 3
 
 Needs Go, apt python3-torch and libopenblas0-openmp.
 """

@@ -3,7 +3,7 @@
 // gen_kernels writes the amd64 micro-kernels, kernels_amd64.s, and their Go
 // declarations and bounds-checked wrappers, kernels_amd64_gen.go.
 //
-//	go generate ./model/gemm   (runs: go run gen_kernels.go)
+//	go generate ./internal/gemm   (runs: go run gen_kernels.go)
 //
 // Each kernel computes an mr×nr tile of C = Σ_p a[p*mr+i]·b[p*nr+j] over k
 // steps of packed panels, holding the whole tile in vector registers: per k

@@ -104,6 +104,18 @@ func benchmarkAttention(b *testing.B, l, dh int) {
 	b.Run("dP-NT", func(b *testing.B) { benchmarkSgemm(b, false, true, l, l, dh) })
 }
 
+// The products of polyret's other packages: InfoNCE's similarities and
+// gradients (loss: B = 100 queries, 200 candidates, d = 768; the forward
+// product runs on the dot path) and one block of exact search (metrics: 96
+// queries against XQuAD-R's 13,014 candidates, d = 768; dot path).
+func BenchmarkSgemmInfoNCE(b *testing.B) {
+	b.Run("sim-NT", func(b *testing.B) { benchmarkSgemm(b, false, true, 100, 200, 768) })
+	b.Run("dQ-NN", func(b *testing.B) { benchmarkSgemm(b, false, false, 100, 768, 200) })
+	b.Run("dC-TN", func(b *testing.B) { benchmarkSgemm(b, true, false, 200, 768, 100) })
+}
+
+func BenchmarkSgemmSearch(b *testing.B) { benchmarkSgemm(b, false, true, 96, 13014, 768) }
+
 func BenchmarkSgemmAttentionSmall(b *testing.B) { benchmarkAttention(b, 64, 32) }
 func BenchmarkSgemmAttentionBase(b *testing.B)  { benchmarkAttention(b, 128, 64) }
 
@@ -122,7 +134,7 @@ func kernelFor(b *testing.B, kern *kernel) *kernel {
 	if _, err := fmt.Sscanf(*benchBlocking, "%d,%d,%d", &mc, &kc, &nc); err != nil {
 		b.Fatalf("-gemm.blocking=%q: %v", *benchBlocking, err)
 	}
-	return &kernel{name: kern.name, mr: kern.mr, nr: kern.nr, mc: mc, kc: kc, nc: nc, compute: kern.compute, supported: kern.supported}
+	return &kernel{name: kern.name, mr: kern.mr, nr: kern.nr, mc: mc, kc: kc, nc: nc, compute: kern.compute, supported: kern.supported, dot: kern.dot}
 }
 
 // BenchmarkMicroKernel measures each micro-kernel alone on panels that stay

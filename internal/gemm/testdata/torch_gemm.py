@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""PyTorch float32 matmul speed on the shapes of model/gemm's benchmarks.
+"""PyTorch float32 matmul speed on the shapes of internal/gemm's benchmarks (the implementation behind model/gemm).
 
 Prints one line per product, named like the Go benchmarks, with the median
 GFLOP/s over --repeats timed runs (each run long enough to be timed), so the
 two can be compared back to back:
 
   /usr/bin/python3 torch_gemm.py --threads 1 --blas openblas-openmp
-  go test ./model/gemm -run XXX -bench Sgemm -count 5
+  go test ./internal/gemm -run XXX -bench Sgemm -count 5
 
 --blas picks one of Debian's multiarch BLAS builds for torch through
 LD_LIBRARY_PATH (a re-exec, as in ../../../../shared/bench/torch_bench.py).

@@ -8,6 +8,7 @@ var genericKernel = &kernel{
 	mc: 128, kc: 256, nc: 2048,
 	compute:   computeGeneric4x4,
 	supported: true,
+	dot:       genericDot,
 }
 
 func computeGeneric4x4(k int, a, b, c []float32, ldc int, alpha float32, overwrite bool) {

@@ -266,6 +266,41 @@ func TestSgemmRandom(t *testing.T) {
 	}
 }
 
+// TestSgemmDotPath covers the unpacked A·Bᵀ path (useDot): row and column
+// remainders of the dot tiles, k not a multiple of the SIMD width, B split
+// into several cache chunks, and both of useDot's shape rules.
+func TestSgemmDotPath(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(*seed, 7))
+	scalars := []float32{0, 1, -1, 0.5, 3}
+	var shapes [][3]int
+	for _, m := range []int{1, 3, 4, 5, 13} {
+		for _, n := range []int{1, 4, 9, 255} {
+			for _, k := range []int{512, 527, 777} {
+				shapes = append(shapes, [3]int{m, n, k})
+			}
+		}
+	}
+	shapes = append(shapes, [3]int{7, 2050, 520}, [3]int{dotShortA, dotLongBRows + 3, dotMinK + 1})
+	if testing.Short() || raceEnabled {
+		shapes = [][3]int{{5, 9, 527}, {13, 255, 777}, {7, 2050, 520}}
+	}
+	for _, s := range shapes {
+		if !useDot(false, true, s[0], s[1], s[2]) {
+			t.Fatalf("useDot(m=%d, n=%d, k=%d) = false; the test must cover the dot path", s[0], s[1], s[2])
+		}
+	}
+	for name, impl := range testImplementations() {
+		for _, s := range shapes {
+			tc := gemmCase{transB: true, m: s[0], n: s[1], k: s[2],
+				alpha: scalars[rnd.IntN(len(scalars))], beta: scalars[rnd.IntN(len(scalars))],
+				padA: rnd.IntN(3), padB: rnd.IntN(3), padC: rnd.IntN(3)}
+			if err := checkCase(impl, tc, rnd); err != nil {
+				t.Errorf("%s: Sgemm(%v): %v", name, tc, err)
+			}
+		}
+	}
+}
+
 // TestSgemmParallel runs products large enough to be split across
 // goroutines, along m and along n; run it with -race.
 func TestSgemmParallel(t *testing.T) {
@@ -386,7 +421,7 @@ func TestSgemmWorkersDeterministic(t *testing.T) {
 		if !kern.supported {
 			continue
 		}
-		for _, s := range [][3]int{{97, 45, 300}, {33, 150, 70}} {
+		for _, s := range [][3]int{{97, 45, 300}, {33, 150, 70}, {97, 45, 600}, {20, 2100, 512}} {
 			m, n, k := s[0], s[1], s[2]
 			a, b := randMatrix(rnd, m, k, k), randMatrix(rnd, n, k, k)
 			c0 := randMatrix(rnd, m, n, n)
@@ -417,4 +452,30 @@ func TestLoadOpenBLAS(t *testing.T) {
 		t.Skip("OpenBLAS not installed; its Sgemm is untested")
 	}
 	t.Logf("OpenBLAS from %s, %d threads", testOpenBLAS.Path, testOpenBLAS.Threads())
+}
+
+func TestLimit(t *testing.T) {
+	o := &OpenBLAS{}
+	pool := &Pool{}
+	for _, tc := range []struct {
+		impl    Implementation
+		workers int
+		want    Implementation
+	}{
+		{Native{}, 1, Native{Workers: 1}},
+		{Native{}, 3, Native{Workers: 3}},
+		{Native{Workers: 4, Pool: pool}, 2, Native{Workers: 2, Pool: pool}},
+		{Native{Workers: 2}, 3, Native{Workers: 2}},
+		{o, 1, o},
+	} {
+		if got := Limit(tc.impl, tc.workers); got != tc.want {
+			t.Errorf("Limit(%+v, %d) = %+v, want %+v", tc.impl, tc.workers, got, tc.want)
+		}
+	}
+	defer func() {
+		if r := recover(); r != errLimitWorkers {
+			t.Errorf("Limit(Native{}, 0) panic = %v, want %q", r, errLimitWorkers)
+		}
+	}()
+	Limit(Native{}, 0)
 }

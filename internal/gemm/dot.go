@@ -1,0 +1,160 @@
+package gemm
+
+// The dot path computes C = alpha·A·Bᵀ + beta·C (transA false, transB true)
+// without packing. A and B are then both stored along k, so a tile of
+// rows×4 dot products can read them in place, each dot product keeping a
+// vector of partial sums that is added up horizontally at the end. It
+// serves the two products of that form that the packed kernels handle
+// worst: B with few rows (the packed kernel computes whole nr-wide panels,
+// so n = 200 wastes 12 % of an 8×32 kernel's work, and the copy of B is
+// not amortised), and A with few rows against a long B (exact search: a
+// block of ~100 queries against every candidate, where packing adds a
+// second pass over B, which comes from memory anyway). useDot decides.
+
+// A dotKernel computes rows×4 tiles of A·Bᵀ from unpacked A and B.
+type dotKernel struct {
+	name string
+	rows int
+	// tile sets t[i*4+j] = Σ_p a[i*lda+p]·b[j*ldb+p] for i < rows, j < 4,
+	// p < k, for k ≥ 1.
+	tile func(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32)
+}
+
+// Thresholds of useDot, measured on Zen 4 (one thread, CPU time, dot and
+// packed interleaved; AVX-512 kernels, AVX2 alike except where noted):
+// with k = 512–1024 the dot path ran at 93–101 GFLOP/s against 58–91 for
+// packed when n < 256 (m from 32 to 200), and at 84–86 against 75–80 for
+// m = 96, n = 4096–13014 (InfoNCE's 100×200×768: 98 against 82; exact
+// search's 96×13014×768: 84 against 76, AVX2 83 against 70). Packed led
+// by 5–12 % for m ≥ 64 and 256 ≤ n ≤ 1024, and from m ≈ 128 with AVX2,
+// and by 20 % and more with k ≤ 384 on long B, where the horizontal sums
+// weigh.
+const (
+	dotMinK      = 512  // shortest k for the dot path
+	dotNarrowB   = 256  // B with fewer rows takes the dot path
+	dotShortA    = 128  // A with at most this many rows
+	dotLongBRows = 2048 // against at least this many rows of B takes it too
+)
+
+// useDot reports whether the product of the given shape runs on the dot
+// path. It depends on the shape of the whole product, never on a worker's
+// strip, so that results do not depend on the number of workers.
+func useDot(transA, transB bool, m, n, k int) bool {
+	if transA || !transB || k < dotMinK {
+		return false
+	}
+	return n < dotNarrowB || (m <= dotShortA && n >= dotLongBRows)
+}
+
+// dotChunkBytes is the size of the block of B's rows kept in the L2 cache
+// while every row tile of A passes over it.
+const dotChunkBytes = 256 << 10
+
+// run computes C = alpha·A·Bᵀ + beta·C on the calling goroutine for checked
+// arguments with m, n, k > 0 and alpha ≠ 0 (A m×k, B n×k, both row-major).
+// Rows of C beyond a multiple of dk.rows and columns beyond a multiple of
+// four within a chunk take dotGo; every element's summation order depends
+// only on its position relative to a, b and c, so strips computed
+// separately give the same bits as one call.
+func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	var t [16]float32
+	rows := dk.rows
+	chunk := max(4, (dotChunkBytes/(4*k))&^3)
+	for j0 := 0; j0 < n; j0 += chunk {
+		j1 := min(n, j0+chunk)
+		i := 0
+		for ; i+rows <= m; i += rows {
+			j := j0
+			for ; j+4 <= j1; j += 4 {
+				dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, &t)
+				for r := range rows {
+					storeScaled(c[(i+r)*ldc+j:(i+r)*ldc+j+4], t[4*r:4*r+4], alpha, beta)
+				}
+			}
+			if j == j1 {
+				continue
+			}
+			for r := i; r < i+rows; r++ {
+				dotRow(c[r*ldc+j:r*ldc+j1], a[r*lda:r*lda+k], b[j*ldb:], ldb, alpha, beta)
+			}
+		}
+		for ; i < m; i++ {
+			dotRow(c[i*ldc+j0:i*ldc+j1], a[i*lda:i*lda+k], b[j0*ldb:], ldb, alpha, beta)
+		}
+	}
+}
+
+// dotRow sets c[j] = alpha·(a·row j of b) + beta·c[j] for j < len(c).
+func dotRow(c, a, b []float32, ldb int, alpha, beta float32) {
+	for j := range c {
+		s := alpha * dotGo(a, b[j*ldb:j*ldb+len(a)])
+		if beta != 0 {
+			s += beta * c[j]
+		}
+		c[j] = s
+	}
+}
+
+// storeScaled sets c = alpha·t + beta·c, not reading c when beta is zero.
+func storeScaled(c, t []float32, alpha, beta float32) {
+	t = t[:len(c)]
+	for j, v := range t {
+		s := alpha * v
+		if beta != 0 {
+			s += beta * c[j]
+		}
+		c[j] = s
+	}
+}
+
+// dotGo returns the dot product of a and b (equal lengths) with four
+// partial sums.
+func dotGo(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += a[k] * b[k]
+		s1 += a[k+1] * b[k+1]
+		s2 += a[k+2] * b[k+2]
+		s3 += a[k+3] * b[k+3]
+	}
+	for ; k < len(a); k++ {
+		s0 += a[k] * b[k]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// genericDot is the pure-Go dot tile: 3×4 sums in scalar registers (a
+// fourth row would spill on amd64).
+var genericDot = &dotKernel{name: "generic-dot-3x4", rows: 3, tile: dot3x4Go}
+
+func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32) {
+	a0 := a[:k]
+	a1 := a[lda : lda+k][:len(a0)]
+	a2 := a[2*lda : 2*lda+k][:len(a0)]
+	b0 := b[:k][:len(a0)]
+	b1 := b[ldb : ldb+k][:len(a0)]
+	b2 := b[2*ldb : 2*ldb+k][:len(a0)]
+	b3 := b[3*ldb : 3*ldb+k][:len(a0)]
+	var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23 float32
+	for p, x0 := range a0 {
+		x1, x2 := a1[p], a2[p]
+		y0, y1, y2, y3 := b0[p], b1[p], b2[p], b3[p]
+		s00 += x0 * y0
+		s01 += x0 * y1
+		s02 += x0 * y2
+		s03 += x0 * y3
+		s10 += x1 * y0
+		s11 += x1 * y1
+		s12 += x1 * y2
+		s13 += x1 * y3
+		s20 += x2 * y0
+		s21 += x2 * y1
+		s22 += x2 * y2
+		s23 += x2 * y3
+	}
+	t[0], t[1], t[2], t[3] = s00, s01, s02, s03
+	t[4], t[5], t[6], t[7] = s10, s11, s12, s13
+	t[8], t[9], t[10], t[11] = s20, s21, s22, s23
+}

@@ -1,0 +1,196 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Dot-product tiles of C = A·Bᵀ read straight from row-major A and B (both
+// along k), without packing; see dot.go.
+
+// func dot3x4AVX2(a *float32, lda int, b *float32, ldb int, k int, t *float32, ldt int)
+//
+// t[i*ldt+j] = Σ_{p<k} a[i*lda+p]·b[j*ldb+p] for i < 3, j < 4. k is a
+// positive multiple of 8; strides are in floats. Each of the 12 dot
+// products keeps 8 partial sums in one YMM register (float32, FMA), summed
+// pairwise at the end.
+TEXT ·dot3x4AVX2(SB), NOSPLIT, $0-56
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	SHLQ $2, R8
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	MOVQ k+32(FP), CX
+	SHLQ $2, CX
+	MOVQ t+40(FP), DX
+	MOVQ ldt+48(FP), R10
+	SHLQ $2, R10
+
+	LEAQ (SI)(R8*1), R11  // a1
+	LEAQ (R11)(R8*1), R12 // a2
+	LEAQ (DI)(R9*1), R13  // b1
+	LEAQ (R13)(R9*1), BX  // b2
+	LEAQ (BX)(R9*1), R9   // b3
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+
+loop:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS (R11)(AX*1), Y1
+	VMOVUPS (R12)(AX*1), Y2
+	VMOVUPS (DI)(AX*1), Y3
+	VFMADD231PS Y3, Y0, Y4
+	VFMADD231PS Y3, Y1, Y8
+	VFMADD231PS Y3, Y2, Y12
+	VMOVUPS (R13)(AX*1), Y3
+	VFMADD231PS Y3, Y0, Y5
+	VFMADD231PS Y3, Y1, Y9
+	VFMADD231PS Y3, Y2, Y13
+	VMOVUPS (BX)(AX*1), Y3
+	VFMADD231PS Y3, Y0, Y6
+	VFMADD231PS Y3, Y1, Y10
+	VFMADD231PS Y3, Y2, Y14
+	VMOVUPS (R9)(AX*1), Y3
+	VFMADD231PS Y3, Y0, Y7
+	VFMADD231PS Y3, Y1, Y11
+	VFMADD231PS Y3, Y2, Y15
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT  loop
+
+	// Row 0: Y4..Y7 → t[0:4].
+	VHADDPS Y5, Y4, Y4
+	VHADDPS Y7, Y6, Y6
+	VHADDPS Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X0
+	VADDPS X0, X4, X0
+	VMOVUPS X0, (DX)
+
+	// Row 1: Y8..Y11 → t[ldt:ldt+4].
+	VHADDPS Y9, Y8, Y8
+	VHADDPS Y11, Y10, Y10
+	VHADDPS Y10, Y8, Y8
+	VEXTRACTF128 $1, Y8, X1
+	VADDPS X1, X8, X1
+	VMOVUPS X1, (DX)(R10*1)
+
+	// Row 2: Y12..Y15 → t[2*ldt:2*ldt+4].
+	VHADDPS Y13, Y12, Y12
+	VHADDPS Y15, Y14, Y14
+	VHADDPS Y14, Y12, Y12
+	VEXTRACTF128 $1, Y12, X2
+	VADDPS X2, X12, X2
+	VMOVUPS X2, (DX)(R10*2)
+
+	VZEROUPPER
+	RET
+
+// func dot4x4AVX512(a *float32, lda int, b *float32, ldb int, k int, t *float32, ldt int)
+//
+// As dot3x4AVX2 for a 4×4 tile with 16 ZMM accumulators; k is a positive
+// multiple of 16.
+TEXT ·dot4x4AVX512(SB), NOSPLIT, $0-56
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	SHLQ $2, R8
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	MOVQ k+32(FP), CX
+	SHLQ $2, CX
+
+	LEAQ (SI)(R8*1), R11  // a1
+	LEAQ (R11)(R8*1), R12 // a2
+	LEAQ (R12)(R8*1), R13 // a3
+	LEAQ (DI)(R9*1), BX   // b1
+	LEAQ (BX)(R9*1), R10  // b2
+	LEAQ (R10)(R9*1), R9  // b3
+
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	XORQ AX, AX
+
+loop512:
+	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (R11)(AX*1), Z1
+	VMOVUPS (R12)(AX*1), Z2
+	VMOVUPS (R13)(AX*1), Z3
+	VMOVUPS (DI)(AX*1), Z4
+	VFMADD231PS Z4, Z0, Z8
+	VFMADD231PS Z4, Z1, Z12
+	VFMADD231PS Z4, Z2, Z16
+	VFMADD231PS Z4, Z3, Z20
+	VMOVUPS (BX)(AX*1), Z5
+	VFMADD231PS Z5, Z0, Z9
+	VFMADD231PS Z5, Z1, Z13
+	VFMADD231PS Z5, Z2, Z17
+	VFMADD231PS Z5, Z3, Z21
+	VMOVUPS (R10)(AX*1), Z6
+	VFMADD231PS Z6, Z0, Z10
+	VFMADD231PS Z6, Z1, Z14
+	VFMADD231PS Z6, Z2, Z18
+	VFMADD231PS Z6, Z3, Z22
+	VMOVUPS (R9)(AX*1), Z7
+	VFMADD231PS Z7, Z0, Z11
+	VFMADD231PS Z7, Z1, Z15
+	VFMADD231PS Z7, Z2, Z19
+	VFMADD231PS Z7, Z3, Z23
+	ADDQ $64, AX
+	CMPQ AX, CX
+	JLT  loop512
+
+	MOVQ t+40(FP), DX
+	MOVQ ldt+48(FP), R8
+	SHLQ $2, R8
+
+// REDUCE4 sums each of four ZMM accumulators and stores the four sums.
+#define REDUCE4(a0, a1, a2, a3, y0, y1, y2, y3, dst) \
+	VEXTRACTF64X4 $1, a0, Y24; \
+	VEXTRACTF64X4 $1, a1, Y25; \
+	VEXTRACTF64X4 $1, a2, Y26; \
+	VEXTRACTF64X4 $1, a3, Y27; \
+	VADDPS Y24, y0, Y0; \
+	VADDPS Y25, y1, Y1; \
+	VADDPS Y26, y2, Y2; \
+	VADDPS Y27, y3, Y3; \
+	VHADDPS Y1, Y0, Y0; \
+	VHADDPS Y3, Y2, Y2; \
+	VHADDPS Y2, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS X1, X0, X0; \
+	VMOVUPS X0, dst
+
+	REDUCE4(Z8, Z9, Z10, Z11, Y8, Y9, Y10, Y11, (DX))
+	LEAQ (DX)(R8*1), DX
+	REDUCE4(Z12, Z13, Z14, Z15, Y12, Y13, Y14, Y15, (DX))
+	LEAQ (DX)(R8*1), DX
+	REDUCE4(Z16, Z17, Z18, Z19, Y16, Y17, Y18, Y19, (DX))
+	LEAQ (DX)(R8*1), DX
+	REDUCE4(Z20, Z21, Z22, Z23, Y20, Y21, Y22, Y23, (DX))
+
+	VZEROUPPER
+	RET
