@@ -15,9 +15,9 @@ package gemm
 type dotKernel struct {
 	name string
 	rows int
-	// tile sets t[i*4+j] = Σ_p a[i*lda+p]·b[j*ldb+p] for i < rows, j < 4,
-	// p < k, for k ≥ 1.
-	tile func(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32)
+	// tile sets t[i*ldt+j] = Σ_p a[i*lda+p]·b[j*ldb+p] for i < rows,
+	// j < 4, p < k, for k ≥ 1.
+	tile func(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int)
 }
 
 // Thresholds of useDot, measured on Zen 4 (one thread, CPU time, dot and
@@ -59,6 +59,8 @@ const dotChunkBytes = 256 << 10
 func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	var t [16]float32
 	rows := dk.rows
+	// The plain product (alpha 1, beta 0) stores the tiles straight into C.
+	direct := alpha == 1 && beta == 0
 	chunk := max(4, (dotChunkBytes/(4*k))&^3)
 	for j0 := 0; j0 < n; j0 += chunk {
 		j1 := min(n, j0+chunk)
@@ -66,7 +68,11 @@ func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []f
 		for ; i+rows <= m; i += rows {
 			j := j0
 			for ; j+4 <= j1; j += 4 {
-				dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, &t)
+				if direct {
+					dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, c[i*ldc+j:], ldc)
+					continue
+				}
+				dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, t[:], 4)
 				for r := range rows {
 					storeScaled(c[(i+r)*ldc+j:(i+r)*ldc+j+4], t[4*r:4*r+4], alpha, beta)
 				}
@@ -129,7 +135,7 @@ func dotGo(a, b []float32) float32 {
 // fourth row would spill on amd64).
 var genericDot = &dotKernel{name: "generic-dot-3x4", rows: 3, tile: dot3x4Go}
 
-func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32) {
+func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int) {
 	a0 := a[:k]
 	a1 := a[lda : lda+k][:len(a0)]
 	a2 := a[2*lda : 2*lda+k][:len(a0)]
@@ -154,7 +160,8 @@ func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32)
 		s22 += x2 * y2
 		s23 += x2 * y3
 	}
-	t[0], t[1], t[2], t[3] = s00, s01, s02, s03
-	t[4], t[5], t[6], t[7] = s10, s11, s12, s13
-	t[8], t[9], t[10], t[11] = s20, s21, s22, s23
+	t0, t1, t2 := t[:4:4], t[ldt:ldt+4:ldt+4], t[2*ldt:2*ldt+4:2*ldt+4]
+	t0[0], t0[1], t0[2], t0[3] = s00, s01, s02, s03
+	t1[0], t1[1], t1[2], t1[3] = s10, s11, s12, s13
+	t2[0], t2[1], t2[2], t2[3] = s20, s21, s22, s23
 }

@@ -21,41 +21,48 @@ var (
 
 // dot3x4AVX2Tile runs the AVX2 tile over the first k&^7 steps and adds the
 // rest in Go.
-func dot3x4AVX2Tile(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32) {
+func dot3x4AVX2Tile(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int) {
 	k8 := k &^ 7
 	if k8 == 0 {
-		*t = [16]float32{}
-		addDotTail(t, a, lda, b, ldb, 0, k, 3)
+		clearTile(t, ldt, 3)
+		addDotTail(t, ldt, a, lda, b, ldb, 0, k, 3)
 		return
 	}
-	// Bounds, so that the assembly never reads outside the slices.
-	_, _ = a[2*lda+k-1], b[3*ldb+k-1]
-	dot3x4AVX2(&a[0], lda, &b[0], ldb, k8, &t[0], 4)
-	addDotTail(t, a, lda, b, ldb, k8, k, 3)
+	// Bounds, so that the assembly never reads or writes outside the slices.
+	_, _, _ = a[2*lda+k-1], b[3*ldb+k-1], t[2*ldt+3]
+	dot3x4AVX2(&a[0], lda, &b[0], ldb, k8, &t[0], ldt)
+	addDotTail(t, ldt, a, lda, b, ldb, k8, k, 3)
 }
 
 // dot4x4AVX512Tile runs the AVX-512 tile over the first k&^15 steps and
 // adds the rest in Go.
-func dot4x4AVX512Tile(a []float32, lda int, b []float32, ldb int, k int, t *[16]float32) {
+func dot4x4AVX512Tile(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int) {
 	k16 := k &^ 15
 	if k16 == 0 {
-		*t = [16]float32{}
-		addDotTail(t, a, lda, b, ldb, 0, k, 4)
+		clearTile(t, ldt, 4)
+		addDotTail(t, ldt, a, lda, b, ldb, 0, k, 4)
 		return
 	}
-	_, _ = a[3*lda+k-1], b[3*ldb+k-1]
-	dot4x4AVX512(&a[0], lda, &b[0], ldb, k16, &t[0], 4)
-	addDotTail(t, a, lda, b, ldb, k16, k, 4)
+	_, _, _ = a[3*lda+k-1], b[3*ldb+k-1], t[3*ldt+3]
+	dot4x4AVX512(&a[0], lda, &b[0], ldb, k16, &t[0], ldt)
+	addDotTail(t, ldt, a, lda, b, ldb, k16, k, 4)
+}
+
+// clearTile zeroes a rows×4 tile.
+func clearTile(t []float32, ldt, rows int) {
+	for i := range rows {
+		clear(t[i*ldt : i*ldt+4])
+	}
 }
 
 // addDotTail adds the products of steps [from, k) to a rows×4 tile.
-func addDotTail(t *[16]float32, a []float32, lda int, b []float32, ldb int, from, k, rows int) {
+func addDotTail(t []float32, ldt int, a []float32, lda int, b []float32, ldb int, from, k, rows int) {
 	if from == k {
 		return
 	}
 	for i := range rows {
 		for j := range 4 {
-			t[4*i+j] += dotGo(a[i*lda+from:i*lda+k], b[j*ldb+from:j*ldb+k])
+			t[i*ldt+j] += dotGo(a[i*lda+from:i*lda+k], b[j*ldb+from:j*ldb+k])
 		}
 	}
 }

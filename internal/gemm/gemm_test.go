@@ -479,3 +479,49 @@ func TestLimit(t *testing.T) {
 	}()
 	Limit(Native{}, 0)
 }
+
+// TestDotTiles checks each dot tile this CPU runs on its own, for every k
+// remainder of the SIMD width (the dot path itself only sees k ≥ dotMinK),
+// and that it writes nothing outside its rows×4 tile.
+func TestDotTiles(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(*seed, 8))
+	seen := map[*dotKernel]bool{}
+	for _, kern := range kernels {
+		dk := kern.dot
+		if !kern.supported || seen[dk] {
+			continue
+		}
+		seen[dk] = true
+		for _, k := range []int{1, 5, 8, 9, 15, 16, 17, 33, 100} {
+			lda, ldb, ldt := k+1, k+2, 7
+			a := randMatrix(rnd, dk.rows, k, lda)
+			b := randMatrix(rnd, 4, k, ldb)
+			out := make([]float32, (dk.rows+1)*ldt)
+			for i := range out {
+				out[i] = 42
+			}
+			dk.tile(a, lda, b, ldb, k, out, ldt)
+			for idx, got := range out {
+				i, j := idx/ldt, idx%ldt
+				if i >= dk.rows || j >= 4 {
+					if got != 42 {
+						t.Fatalf("%s k=%d: wrote t[%d,%d] outside the tile", dk.name, k, i, j)
+					}
+					continue
+				}
+				var want, abs float64
+				for p := range k {
+					v := float64(a[i*lda+p]) * float64(b[j*ldb+p])
+					want += v
+					abs += math.Abs(v)
+				}
+				if tol := 2 * float64(k+2) * unitRoundoff * abs; !(math.Abs(float64(got)-want) <= tol) {
+					t.Errorf("%s k=%d: t[%d,%d] = %v, want %v ± %.3g", dk.name, k, i, j, got, want, tol)
+				}
+			}
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no dot tile tested")
+	}
+}
