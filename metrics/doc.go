@@ -137,13 +137,16 @@
 // goldens) give exact scores. Queries are scored a block at a time
 // (SearchConfig.BlockSize, default 96) by SearchConfig.Workers goroutines
 // (default GOMAXPROCS): memory is O(Workers · BlockSize · candidates),
-// never O(queries · candidates). Each block passes over the candidates in
-// chunks that fit in the L2 cache, a tile of 3 or 4 queries × 4
-// candidates at a time; on amd64 the tile is an assembly kernel (AVX-512,
-// or AVX2 with FMA, chosen at start-up), elsewhere (or with the purego
-// build tag) a pure-Go one, about twenty times slower. Top-k selection
-// keeps a k-element heap per worker. For cosine similarity, normalise the
-// embeddings first.
+// never O(queries · candidates). A block's scores are one float32 matrix
+// product, queries × candidatesᵀ, computed on the worker's goroutine by
+// polyret's shared GEMM (internal/gemm, documented as model/gemm; its
+// Implementation is the one set by model/gemm.Use): with d ≥ 512 and at
+// least 2,048 candidates it reads both matrices in place, a tile of 4×4
+// (AVX-512) or 3×4 (AVX2 with FMA) dot products at a time over chunks of
+// candidates that fit in the L2 cache, and packs them otherwise; other
+// architectures and the purego build tag use its pure-Go kernels, about
+// twenty times slower. Top-k selection keeps a k-element heap per worker.
+// For cosine similarity, normalise the embeddings first.
 //
 // # Reports
 //

@@ -126,9 +126,6 @@ func scan(ctx context.Context, queries, cands Embeddings, cfg SearchConfig, stag
 	visit func(worker, query int, scores []float32)) error {
 	n, m, d := queries.Len(), cands.Len(), queries.Dim
 	workers, bs := cfg.workers(), cfg.blockSize()
-	if rows := tileRows(); bs >= rows {
-		bs -= bs % rows // whole tiles except in the last block
-	}
 	nblocks := (n + bs - 1) / bs
 	workers = max(1, min(workers, nblocks))
 	ctx, cancel := context.WithCancel(ctx)
