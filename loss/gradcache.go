@@ -27,10 +27,11 @@ type DropoutSeeder interface {
 	SeedDropout(seed uint64)
 }
 
-// A ValueEncoder is an Encoder that can compute its embeddings without a
-// graph. After the same SeedDropout, EncodeValues(texts) must return the
-// values Encode(texts) would (same dropout masks, same element type), as an
-// n×d matrix whose backward pass is never run, typically a *mat.Dense.
+// A ValueEncoder is an Encoder that can also compute its embeddings without
+// a graph (an optional interface, found by type assertion). After the same
+// SeedDropout, EncodeValues(texts) must return the values Encode(texts)
+// would (same dropout masks, same element type), as an n×d matrix whose
+// backward pass is never run, typically a *mat.Dense.
 // GradCache's first pass only needs the values, so it calls EncodeValues
 // when the encoder implements it: this saves building the graph, and the
 // activations it would keep for a backward pass that never comes.
