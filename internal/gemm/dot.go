@@ -1,5 +1,7 @@
 package gemm
 
+import "sync"
+
 // The dot path computes C = alpha·A·Bᵀ + beta·C (transA false, transB true)
 // without packing. A and B are then both stored along k, so a tile of
 // rows×4 dot products can read them in place, each dot product keeping a
@@ -28,7 +30,10 @@ type dotKernel struct {
 // search's 96×13014×768: 84 against 76, AVX2 83 against 70). Packed led
 // by 5–12 % for m ≥ 64 and 256 ≤ n ≤ 1024, and from m ≈ 128 with AVX2,
 // and by 20 % and more with k ≤ 384 on long B, where the horizontal sums
-// weigh.
+// weigh. Tiny products with short k (InfoNCE's goldens, attention over
+// short sequences) showed no rule: the dot path won on ragged shapes
+// (16×48×32: 1.1 µs against 1.25) and lost up to 3× on whole tiles
+// (32×32×16: 1.3 µs against 0.5), so they stay packed.
 const (
 	dotMinK      = 512  // shortest k for the dot path
 	dotNarrowB   = 256  // B with fewer rows takes the dot path
@@ -56,8 +61,10 @@ const dotChunkBytes = 256 << 10
 // four within a chunk take dotGo; every element's summation order depends
 // only on its position relative to a, b and c, so strips computed
 // separately give the same bits as one call.
-func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	var t [16]float32
+// t is scratch space for one tile (16 floats; a local array would escape
+// through the tile function and be allocated on every call).
+func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, t []float32) {
+	t = t[:16]
 	rows := dk.rows
 	// The plain product (alpha 1, beta 0) stores the tiles straight into C.
 	direct := alpha == 1 && beta == 0
@@ -72,7 +79,7 @@ func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []f
 					dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, c[i*ldc+j:], ldc)
 					continue
 				}
-				dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, t[:], 4)
+				dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, t, 4)
 				for r := range rows {
 					storeScaled(c[(i+r)*ldc+j:(i+r)*ldc+j+4], t[4*r:4*r+4], alpha, beta)
 				}
@@ -113,26 +120,28 @@ func storeScaled(c, t []float32, alpha, beta float32) {
 	}
 }
 
-// dotGo returns the dot product of a and b (equal lengths) with four
-// partial sums.
+// dotGo returns the dot product of a and b (equal lengths), accumulated in
+// float64 in four chains.
 func dotGo(a, b []float32) float32 {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
+	var s0, s1, s2, s3 float64
 	k := 0
 	for ; k+4 <= len(a); k += 4 {
-		s0 += a[k] * b[k]
-		s1 += a[k+1] * b[k+1]
-		s2 += a[k+2] * b[k+2]
-		s3 += a[k+3] * b[k+3]
+		s0 += float64(a[k]) * float64(b[k])
+		s1 += float64(a[k+1]) * float64(b[k+1])
+		s2 += float64(a[k+2]) * float64(b[k+2])
+		s3 += float64(a[k+3]) * float64(b[k+3])
 	}
 	for ; k < len(a); k++ {
-		s0 += a[k] * b[k]
+		s0 += float64(a[k]) * float64(b[k])
 	}
-	return (s0 + s1) + (s2 + s3)
+	return float32((s0 + s1) + (s2 + s3))
 }
 
 // genericDot is the pure-Go dot tile: 3×4 sums in scalar registers (a
-// fourth row would spill on amd64).
+// fourth row would spill on amd64). It accumulates in float64, which costs
+// little next to the loads and conversions of scalar Go code and makes it
+// at least as accurate as the SIMD tiles' lane-wise float32 sums.
 var genericDot = &dotKernel{name: "generic-dot-3x4", rows: 3, tile: dot3x4Go}
 
 func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int) {
@@ -143,10 +152,10 @@ func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t []float32, ld
 	b1 := b[ldb : ldb+k][:len(a0)]
 	b2 := b[2*ldb : 2*ldb+k][:len(a0)]
 	b3 := b[3*ldb : 3*ldb+k][:len(a0)]
-	var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23 float32
-	for p, x0 := range a0 {
-		x1, x2 := a1[p], a2[p]
-		y0, y1, y2, y3 := b0[p], b1[p], b2[p], b3[p]
+	var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23 float64
+	for p, v := range a0 {
+		x0, x1, x2 := float64(v), float64(a1[p]), float64(a2[p])
+		y0, y1, y2, y3 := float64(b0[p]), float64(b1[p]), float64(b2[p]), float64(b3[p])
 		s00 += x0 * y0
 		s01 += x0 * y1
 		s02 += x0 * y2
@@ -161,7 +170,10 @@ func dot3x4Go(a []float32, lda int, b []float32, ldb int, k int, t []float32, ld
 		s23 += x2 * y3
 	}
 	t0, t1, t2 := t[:4:4], t[ldt:ldt+4:ldt+4], t[2*ldt:2*ldt+4:2*ldt+4]
-	t0[0], t0[1], t0[2], t0[3] = s00, s01, s02, s03
-	t1[0], t1[1], t1[2], t1[3] = s10, s11, s12, s13
-	t2[0], t2[1], t2[2], t2[3] = s20, s21, s22, s23
+	t0[0], t0[1], t0[2], t0[3] = float32(s00), float32(s01), float32(s02), float32(s03)
+	t1[0], t1[1], t1[2], t1[3] = float32(s10), float32(s11), float32(s12), float32(s13)
+	t2[0], t2[1], t2[2], t2[3] = float32(s20), float32(s21), float32(s22), float32(s23)
 }
+
+// dotScratch recycles the scratch tiles of the dot path.
+var dotScratch = sync.Pool{New: func() any { return new([16]float32) }}

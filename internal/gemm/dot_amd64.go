@@ -24,8 +24,7 @@ var (
 func dot3x4AVX2Tile(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int) {
 	k8 := k &^ 7
 	if k8 == 0 {
-		clearTile(t, ldt, 3)
-		addDotTail(t, ldt, a, lda, b, ldb, 0, k, 3)
+		dot3x4Go(a, lda, b, ldb, k, t, ldt)
 		return
 	}
 	// Bounds, so that the assembly never reads or writes outside the slices.
@@ -39,20 +38,17 @@ func dot3x4AVX2Tile(a []float32, lda int, b []float32, ldb int, k int, t []float
 func dot4x4AVX512Tile(a []float32, lda int, b []float32, ldb int, k int, t []float32, ldt int) {
 	k16 := k &^ 15
 	if k16 == 0 {
-		clearTile(t, ldt, 4)
-		addDotTail(t, ldt, a, lda, b, ldb, 0, k, 4)
+		// Short k (tiny products): the AVX2 tile for three rows, Go for the
+		// fourth.
+		dot3x4AVX2Tile(a, lda, b, ldb, k, t, ldt)
+		for j := range 4 {
+			t[3*ldt+j] = dotGo(a[3*lda:3*lda+k], b[j*ldb:j*ldb+k])
+		}
 		return
 	}
 	_, _, _ = a[3*lda+k-1], b[3*ldb+k-1], t[3*ldt+3]
 	dot4x4AVX512(&a[0], lda, &b[0], ldb, k16, &t[0], ldt)
 	addDotTail(t, ldt, a, lda, b, ldb, k16, k, 4)
-}
-
-// clearTile zeroes a rows×4 tile.
-func clearTile(t []float32, ldt, rows int) {
-	for i := range rows {
-		clear(t[i*ldt : i*ldt+4])
-	}
 }
 
 // addDotTail adds the products of steps [from, k) to a rows×4 tile.

@@ -31,6 +31,11 @@ type Native struct {
 
 var _ Implementation = Native{}
 
+// Portable returns a Native that runs the pure-Go kernels whatever the
+// CPU, as builds for other architectures and with the purego tag do: for
+// tests that code built on Sgemm passes on every platform.
+func Portable() Native { return Native{kern: genericKernel} }
+
 // Kernel names the micro-kernel that n uses, for logs and benchmark reports.
 func (impl Native) Kernel() string { return impl.kernel().name }
 
@@ -172,7 +177,9 @@ func (kern *kernel) workspace() *workspace {
 // on the dot path if dot (see useDot), else packed; arguments as for run.
 func (kern *kernel) product(dot, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if dot {
-		kern.dot.run(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		t := dotScratch.Get().(*[16]float32)
+		kern.dot.run(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, t[:])
+		dotScratch.Put(t)
 		return
 	}
 	kern.run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
