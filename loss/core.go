@@ -243,10 +243,8 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 	// dL/dQ̂ = gs·Ĉ and dL/dĈ = gsᵀ·Q̂.
 	gqn := make([]T, b*d)
 	mulNN(p.workers, b, d, c, gs, c, p.cn, d, gqn, d)
-	gsT := make([]T, c*b)
-	transposeTo(gsT, b, gs, c, b, c)
 	gcn := make([]T, c*d)
-	mulNN(p.workers, c, d, b, gsT, b, p.qn, d, gcn, d)
+	mulTN(p.workers, c, d, b, gs, c, p.qn, d, gcn, d)
 
 	if p.cfg.Similarity == Cosine {
 		normalizeBackward(gqn, p.qn, p.qNorm, qProj, d)

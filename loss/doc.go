@@ -42,9 +42,14 @@
 // node of that type. Similarities are computed in the input type; the softmax
 // is a log-sum-exp in float64, stable for τ down to 0.01 and logits of any
 // finite size. Norms in Cosine are clamped below at 1e-12 as in PyTorch's
-// F.normalize. On amd64 with AVX2 and FMA the matrix products run in assembly
-// micro-kernels; elsewhere, or with the purego build tag, in portable Go that
-// passes the same tests.
+// F.normalize. float32 matrix products (similarities, and the two products
+// of the backward pass) run on polyret's shared GEMM, internal/gemm, which
+// model/gemm documents and re-exports: SIMD kernels on amd64 (AVX-512 or
+// AVX2 with FMA), portable Go elsewhere or with the purego build tag, and the
+// Implementation set by model/gemm.Use if any. Only tiny problems (at most
+// 2¹⁵ multiply-adds) accumulate their float32 similarities in float64, since
+// a similarity's error is multiplied by 1/τ in the logits. float64 inputs
+// use portable Go loops that accumulate in float64.
 //
 // Tested against PyTorch autograd (testdata/gen, float64) on every option:
 // losses and gradients agree to 1e-9 relative in float64 and 1e-5 relative in
@@ -85,7 +90,9 @@
 //
 // InfoNCE may be called concurrently on different inputs; each call and each
 // backward pass uses up to Config.Workers goroutines (0 means GOMAXPROCS) and
-// joins them before returning. A GradCache is not safe for concurrent use.
+// joins them before returning. (The shared GEMM splits a product only when
+// it is large enough to pay for the goroutines; an Implementation other than
+// its Native, such as OpenBLAS, manages its own threads.) A GradCache is not safe for concurrent use.
 // Nothing in the package prints or logs; GradCache reports progress to an
 // optional Recorder.
 //

@@ -284,15 +284,6 @@ func TestGoldensCoverOptions(t *testing.T) {
 	}
 }
 
-// TestInfoNCEGoldens32Portable runs TestInfoNCEGoldens32 on the portable Go
-// kernels, which non-amd64 builds and the purego tag use.
-func TestInfoNCEGoldens32Portable(t *testing.T) {
-	dot, mul := dotNT32, mulNN32
-	defer func() { dotNT32, mulNN32 = dot, mul }()
-	dotNT32, mulNN32 = dotNTGo[float32], mulNNGo[float32]
-	testGoldens[float32](t, 1e-5, 1e-2)
-}
-
 // TestPresets checks that Paper() and the zero Config are the configurations
 // of the golden cases paper_eq1 and default_zero_config.
 func TestPresets(t *testing.T) {

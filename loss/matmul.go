@@ -1,0 +1,183 @@
+package loss
+
+import (
+	"sync"
+
+	"github.com/nlpodyssey/spago/mat/float"
+
+	"github.com/polyret/polyret/internal/gemm"
+)
+
+// The three matrix products of InfoNCE, C = A·Bᵀ (similarities), C = A·B
+// and C = Aᵀ·B (gradients), row-major, C overwritten. float32 products run
+// on polyret's shared GEMM (internal/gemm, documented as model/gemm: the
+// Implementation set by model/gemm.Use, bounded to the workers of
+// Config.Workers); float64 ones, used by the gradient checks, on the
+// portable loops below, which accumulate in float64.
+//
+// One exception: float32 similarities of tiny problems (at most
+// exactSimMACs multiply-adds, a few microseconds) accumulate in float64
+// too. A similarity's rounding error is multiplied by 1/τ (20 to 100) in
+// the logits; at batch scale the GEMM sums in SIMD lanes (its dot path:
+// 16 partial sums per similarity), but on tiny problems it sums
+// sequentially, whose error alone broke the 1e-5 float32 tolerance of the
+// PyTorch goldens (1.07e-5 with d = 32) where lane-wise sums reach 6.4e-6.
+const exactSimMACs = 1 << 15
+
+// dotNT sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[j*ldb+l] for i < m, j < n, l < k
+// (C = A·Bᵀ for A m×k, B n×k, C m×n) on up to workers goroutines.
+func dotNT[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if a32, ok := any(a).([]float32); ok && (k == 0 || m*n > exactSimMACs/k) {
+		sgemm(workers, false, true, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
+		return
+	}
+	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if !parallel(workers, m, n, k) {
+		dotNTGo(m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	splitRows(workers, m, func(i0, rows int) {
+		dotNTGo(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
+	})
+}
+
+// mulNN sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[l*ldb+j] for i < m, j < n, l < k
+// (C = A·B for A m×k, B k×n, C m×n) on up to workers goroutines.
+func mulNN[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if a32, ok := any(a).([]float32); ok {
+		sgemm(workers, false, false, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
+		return
+	}
+	checkNN(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if !parallel(workers, m, n, k) {
+		mulNNGo(m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	splitRows(workers, m, func(i0, rows int) {
+		mulNNGo(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
+	})
+}
+
+// mulTN sets c[i*ldc+j] = Σ_l a[l*lda+i]·b[l*ldb+j] for i < m, j < n, l < k
+// (C = Aᵀ·B for A stored k×m, B k×n, C m×n) on up to workers goroutines.
+func mulTN[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if a32, ok := any(a).([]float32); ok {
+		sgemm(workers, true, false, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
+		return
+	}
+	at := make([]T, m*k)
+	transposeTo(at, k, a, lda, k, m)
+	mulNN(workers, m, n, k, at, k, b, ldb, c, ldc)
+}
+
+// sgemm computes C = op(A)·op(B) with the shared GEMM on up to workers
+// goroutines.
+func sgemm(workers int, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	gemm.Limit(gemm.Current(), max(1, workers)).Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+}
+
+// minParallelFlops is the work below which a float64 product stays on one
+// goroutine: starting a goroutine (~1µs) outweighs smaller products.
+const minParallelFlops = 1 << 18
+
+// parallel reports whether an m×n×k float64 product is worth splitting
+// among workers goroutines.
+func parallel(workers, m, n, k int) bool {
+	return workers > 1 && m >= 2 && 2*m*n*k >= minParallelFlops
+}
+
+// splitRows calls f(i0, rows) over blocks of m rows on up to workers
+// goroutines, and returns when all calls have.
+func splitRows(workers, m int, f func(i0, rows int)) {
+	rows := (m + workers - 1) / workers
+	var wg sync.WaitGroup
+	for i0 := 0; i0 < m; i0 += rows {
+		wg.Go(func() { f(i0, min(rows, m-i0)) })
+	}
+	wg.Wait()
+}
+
+// dotNTGo is the portable dotNT: one row of A against four rows of B at a
+// time, so each a value is loaded once per four products, accumulated in
+// float64.
+func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	for i := range m {
+		ai := a[i*lda : i*lda+k]
+		ci := c[i*ldc : i*ldc+n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			b0 := b[j*ldb : j*ldb+k]
+			b1 := b[(j+1)*ldb : (j+1)*ldb+k]
+			b2 := b[(j+2)*ldb : (j+2)*ldb+k]
+			b3 := b[(j+3)*ldb : (j+3)*ldb+k]
+			var s0, s1, s2, s3 float64
+			for l, v := range ai {
+				x := float64(v)
+				s0 += x * float64(b0[l])
+				s1 += x * float64(b1[l])
+				s2 += x * float64(b2[l])
+				s3 += x * float64(b3[l])
+			}
+			ci[j], ci[j+1], ci[j+2], ci[j+3] = T(s0), T(s1), T(s2), T(s3)
+		}
+		for ; j < n; j++ {
+			ci[j] = T(dot64(ai, b[j*ldb:j*ldb+k]))
+		}
+	}
+}
+
+// mulNNGo is the portable mulNN: each row of C accumulates scaled rows of B
+// (axpy form, contiguous inner loop) in float64.
+func mulNNGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	acc := make([]float64, n)
+	for i := range m {
+		clear(acc)
+		for l, v := range a[i*lda : i*lda+k] {
+			x := float64(v)
+			for j, bv := range b[l*ldb : l*ldb+n] {
+				acc[j] += x * float64(bv)
+			}
+		}
+		for j, s := range acc {
+			c[i*ldc+j] = T(s)
+		}
+	}
+}
+
+// checkNT panics unless the slices of a dotNT call hold the matrices they describe.
+func checkNT(m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	if m < 0 || n < 0 || k < 0 || lda < k || ldb < k || ldc < n {
+		panic("loss: bad matrix product dimensions")
+	}
+	if (m > 0 && la < (m-1)*lda+k) || (n > 0 && lb < (n-1)*ldb+k) || (m > 0 && lc < (m-1)*ldc+n) {
+		panic("loss: matrix product slice too short")
+	}
+}
+
+// checkNN panics unless the slices of a mulNN call hold the matrices they describe.
+func checkNN(m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	if m < 0 || n < 0 || k < 0 || lda < k || ldb < n || ldc < n {
+		panic("loss: bad matrix product dimensions")
+	}
+	if (m > 0 && la < (m-1)*lda+k) || (k > 0 && lb < (k-1)*ldb+n) || (m > 0 && lc < (m-1)*ldc+n) {
+		panic("loss: matrix product slice too short")
+	}
+}
+
+// transposeTo sets dst (cols×rows, row stride ldd) to the transpose of src
+// (rows×cols, row stride lds), in cache-sized blocks.
+func transposeTo[T float.DType](dst []T, ldd int, src []T, lds, rows, cols int) {
+	const blk = 32
+	for i0 := 0; i0 < rows; i0 += blk {
+		i1 := min(i0+blk, rows)
+		for j0 := 0; j0 < cols; j0 += blk {
+			j1 := min(j0+blk, cols)
+			for i := i0; i < i1; i++ {
+				s := src[i*lds : i*lds+j1]
+				for j := j0; j < j1; j++ {
+					dst[j*ldd+i] = s[j]
+				}
+			}
+		}
+	}
+}
