@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/polyret/polyret/internal/atomicfile"
 )
 
 // ReadTuples returns an iterator over the tuples of a JSONL tuple stream
@@ -258,7 +260,7 @@ func WriteTuples(w io.Writer, d *Dataset) error {
 // in ".gz". The write is atomic: the data goes to a temporary file in the
 // same directory, renamed over name only when complete.
 func WriteTuplesFile(name string, d *Dataset) error {
-	return writeFileAtomic(name, func(w io.Writer) error {
+	return atomicfile.WriteFile(name, func(w io.Writer) error {
 		if !strings.HasSuffix(name, ".gz") {
 			return WriteTuples(w, d)
 		}
