@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
+
+	"github.com/polyret/polyret/internal/atomicfile"
 )
 
 // ErrBadID is returned by the writers for an id that is empty, contains a
@@ -155,44 +154,19 @@ func WriteQrels(w io.Writer, q Qrels) error {
 // over path, so path holds either its old content or the whole new run.
 func WriteRunFile(path string, run Run, format RunFormat, tag string) error {
 	format.check()
-	return writeFileAtomic(path, func(w io.Writer) error { return WriteRun(w, run, format, tag) })
+	return writeFile(path, func(w io.Writer) error { return WriteRun(w, run, format, tag) })
 }
 
 // WriteQrelsFile writes q to the file at path atomically (see WriteQrels
 // and WriteRunFile).
 func WriteQrelsFile(path string, q Qrels) error {
-	return writeFileAtomic(path, func(w io.Writer) error { return WriteQrels(w, q) })
+	return writeFile(path, func(w io.Writer) error { return WriteQrels(w, q) })
 }
 
-// writeFileAtomic calls write on a temporary file next to path and renames
-// it to path once write, Sync and Close have succeeded. On failure the
-// temporary file is removed and path is untouched.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+strings.TrimPrefix(base, ".")+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
+// writeFile writes path atomically through write, naming path in errors.
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := atomicfile.WriteFile(path, write); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }
