@@ -6,11 +6,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/polyret/polyret/internal/atomicfile"
 )
 
 // WriteSafetensors writes tensors and metadata to the safetensors file at
@@ -185,50 +185,11 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// writeAtomic writes a file at path through write: into a temporary file
-// in the same directory, synced, then renamed over path. On failure the
-// temporary file is removed and path is untouched.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("checkpoint: write %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; a checkpoint is an ordinary file.
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename itself durable; not every system can sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+// writeAtomic writes the file at path through write, atomically (see
+// internal/atomicfile), wrapping errors with the path.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	if err := atomicfile.WriteFile(path, write); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
 	}
 	return nil
 }
