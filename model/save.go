@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/polyret/polyret/internal/atomicfile"
 	"github.com/polyret/polyret/model/checkpoint"
 )
 
@@ -33,9 +34,10 @@ var tokenizerFiles = []string{
 //     config, module and tokenizer files.
 //
 // Loading the result gives bit-identical parameters. The directory is
-// written next to dir under a temporary name and renamed into place, so dir
-// holds either its previous content or the complete new model, never a
-// mixture. Save must not overlap with a training step.
+// written next to dir under a temporary name, synced and swapped into place
+// (internal/atomicfile.WriteDir), so dir holds either its previous content
+// or the complete new model, never a mixture. Save must not overlap with a
+// training step.
 func (m *Model) Save(dir string) error {
 	if err := m.save(dir); err != nil {
 		return fmt.Errorf("save %s: %w", dir, err)
@@ -43,69 +45,18 @@ func (m *Model) Save(dir string) error {
 	return nil
 }
 
-func (m *Model) save(dir string) (err error) {
-	dir = filepath.Clean(dir)
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
+func (m *Model) save(dir string) error {
+	return atomicfile.WriteDir(dir, func(tmp string) error {
+		if m.st != nil {
+			return m.saveStatic(tmp)
 		}
-	}()
-	if m.st != nil {
-		err = m.saveStatic(tmp)
-	} else {
-		err = m.saveTransformer(tmp)
-	}
-	if err != nil {
-		return err
-	}
-	if err := syncDir(tmp); err != nil {
-		return err
-	}
-	return replaceDir(tmp, dir)
+		return m.saveTransformer(tmp)
+	})
 }
 
-// replaceDir renames tmp to dir, moving an existing dir aside first and
-// removing it after.
-func replaceDir(tmp, dir string) error {
-	old := ""
-	if _, err := os.Lstat(dir); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		return err
-	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
-
-// writeFile writes data to path and syncs it. The path is inside the
-// temporary directory, so no temporary file of its own is needed.
+// writeFile writes data to path, a new file inside the temporary directory
+// (so no temporary file of its own is needed; atomicfile.WriteDir syncs the
+// whole tree before moving it into place).
 func writeFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -115,10 +66,6 @@ func writeFile(path string, data []byte) error {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
 	}
