@@ -127,7 +127,7 @@ func (p *problem[T]) forward(q, pos, neg []T) float64 {
 		p.qn = q
 	}
 	p.sim = make([]T, b*c)
-	dotNT(p.workers, b, c, d, p.qn, d, p.cn, d, p.sim, c)
+	matmul(p.workers, false, true, b, c, d, p.qn, d, p.cn, d, p.sim, c)
 
 	p.prob = make([]float64, b*c)
 	var fwd float64
@@ -242,9 +242,9 @@ func (p *problem[T]) backward(gy float64) (gq, gpos, gneg []T, gtheta float64) {
 
 	// dL/dQ̂ = gs·Ĉ and dL/dĈ = gsᵀ·Q̂.
 	gqn := make([]T, b*d)
-	mulNN(p.workers, b, d, c, gs, c, p.cn, d, gqn, d)
+	matmul(p.workers, false, false, b, d, c, gs, c, p.cn, d, gqn, d)
 	gcn := make([]T, c*d)
-	mulTN(p.workers, c, d, b, gs, c, p.qn, d, gcn, d)
+	matmul(p.workers, true, false, c, d, b, gs, c, p.qn, d, gcn, d)
 
 	if p.cfg.Similarity == Cosine {
 		normalizeBackward(gqn, p.qn, p.qNorm, qProj, d)

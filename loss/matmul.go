@@ -8,73 +8,55 @@ import (
 	"github.com/polyret/polyret/internal/gemm"
 )
 
-// The three matrix products of InfoNCE, C = A·Bᵀ (similarities), C = A·B
-// and C = Aᵀ·B (gradients), row-major, C overwritten. float32 products run
-// on polyret's shared GEMM (internal/gemm, documented as model/gemm: the
-// Implementation set by model/gemm.Use, bounded to the workers of
-// Config.Workers); float64 ones, used by the gradient checks, on the
-// portable loops below, which accumulate in float64.
+// matmul sets C = op(A)·op(B), overwriting C, where op(A) is the m×k
+// matrix A, or Aᵀ if transA (A stored k×m), op(B) the k×n matrix B, or Bᵀ if
+// transB (B stored n×k), all row-major with leading dimensions lda, ldb and
+// ldc, on up to workers goroutines. InfoNCE needs A·Bᵀ (similarities), A·B
+// and Aᵀ·B (gradients); the portable loops do not provide Aᵀ·Bᵀ.
 //
-// One exception: float32 similarities of tiny problems (at most
-// exactSimMACs multiply-adds, a few microseconds) accumulate in float64
-// too. A similarity's rounding error is multiplied by 1/τ (20 to 100) in
-// the logits; at batch scale the GEMM sums in SIMD lanes (its dot path:
-// 16 partial sums per similarity), but on tiny problems it sums
-// sequentially, whose error alone broke the 1e-5 float32 tolerance of the
-// PyTorch goldens (1.07e-5 with d = 32) where lane-wise sums reach 6.4e-6.
+// float32 products run on polyret's shared GEMM (internal/gemm, documented
+// as model/gemm: the Implementation set by model/gemm.Use, bounded to
+// workers); float64 ones, used by the gradient checks, on the portable
+// loops below, which accumulate in float64. One exception: float32
+// similarities (A·Bᵀ) of tiny problems, at most exactSimMACs multiply-adds
+// (a few microseconds), take the float64 loops too. A similarity's
+// rounding error is multiplied by 1/τ (20 to 100) in the logits; at batch
+// scale the GEMM sums in SIMD lanes (its dot path: 16 partial sums per
+// similarity), but tiny products it sums sequentially, whose error alone
+// broke the 1e-5 float32 tolerance of the PyTorch goldens (1.07e-5 with
+// d = 32, against 6.4e-6 with lane-wise sums).
+func matmul[T float.DType](workers int, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	tinySim := transB && k > 0 && m*n <= exactSimMACs/k
+	if a32, ok := any(a).([]float32); ok && !tinySim {
+		gemm.Limit(gemm.Current(), max(1, workers)).Sgemm(transA, transB, m, n, k,
+			1, a32, lda, any(b).([]float32), ldb, 0, any(c).([]float32), ldc)
+		return
+	}
+	checkProduct(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if transA && transB {
+		panic("loss: no portable Aᵀ·Bᵀ product")
+	}
+	if transA {
+		at := make([]T, m*k)
+		transposeTo(at, k, a, lda, k, m)
+		a, lda = at, k
+	}
+	kernel := mulNNGo[T]
+	if transB {
+		kernel = dotNTGo[T]
+	}
+	if !parallel(workers, m, n, k) {
+		kernel(m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	splitRows(workers, m, func(i0, rows int) {
+		kernel(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
+	})
+}
+
+// exactSimMACs bounds the float32 similarity products that accumulate in
+// float64 (see matmul).
 const exactSimMACs = 1 << 15
-
-// dotNT sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[j*ldb+l] for i < m, j < n, l < k
-// (C = A·Bᵀ for A m×k, B n×k, C m×n) on up to workers goroutines.
-func dotNT[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if a32, ok := any(a).([]float32); ok && (k == 0 || m*n > exactSimMACs/k) {
-		sgemm(workers, false, true, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
-		return
-	}
-	checkNT(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if !parallel(workers, m, n, k) {
-		dotNTGo(m, n, k, a, lda, b, ldb, c, ldc)
-		return
-	}
-	splitRows(workers, m, func(i0, rows int) {
-		dotNTGo(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
-	})
-}
-
-// mulNN sets c[i*ldc+j] = Σ_l a[i*lda+l]·b[l*ldb+j] for i < m, j < n, l < k
-// (C = A·B for A m×k, B k×n, C m×n) on up to workers goroutines.
-func mulNN[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if a32, ok := any(a).([]float32); ok {
-		sgemm(workers, false, false, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
-		return
-	}
-	checkNN(m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if !parallel(workers, m, n, k) {
-		mulNNGo(m, n, k, a, lda, b, ldb, c, ldc)
-		return
-	}
-	splitRows(workers, m, func(i0, rows int) {
-		mulNNGo(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
-	})
-}
-
-// mulTN sets c[i*ldc+j] = Σ_l a[l*lda+i]·b[l*ldb+j] for i < m, j < n, l < k
-// (C = Aᵀ·B for A stored k×m, B k×n, C m×n) on up to workers goroutines.
-func mulTN[T float.DType](workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if a32, ok := any(a).([]float32); ok {
-		sgemm(workers, true, false, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
-		return
-	}
-	at := make([]T, m*k)
-	transposeTo(at, k, a, lda, k, m)
-	mulNN(workers, m, n, k, at, k, b, ldb, c, ldc)
-}
-
-// sgemm computes C = op(A)·op(B) with the shared GEMM on up to workers
-// goroutines.
-func sgemm(workers int, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	gemm.Limit(gemm.Current(), max(1, workers)).Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
-}
 
 // minParallelFlops is the work below which a float64 product stays on one
 // goroutine: starting a goroutine (~1µs) outweighs smaller products.
@@ -97,7 +79,7 @@ func splitRows(workers, m int, f func(i0, rows int)) {
 	wg.Wait()
 }
 
-// dotNTGo is the portable dotNT: one row of A against four rows of B at a
+// dotNTGo is the portable A·Bᵀ: one row of A against four rows of B at a
 // time, so each a value is loaded once per four products, accumulated in
 // float64.
 func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
@@ -126,7 +108,7 @@ func dotNTGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, 
 	}
 }
 
-// mulNNGo is the portable mulNN: each row of C accumulates scaled rows of B
+// mulNNGo is the portable A·B: each row of C accumulates scaled rows of B
 // (axpy form, contiguous inner loop) in float64.
 func mulNNGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	acc := make([]float64, n)
@@ -144,22 +126,22 @@ func mulNNGo[T float.DType](m, n, k int, a []T, lda int, b []T, ldb int, c []T, 
 	}
 }
 
-// checkNT panics unless the slices of a dotNT call hold the matrices they describe.
-func checkNT(m, n, k, la, lda, lb, ldb, lc, ldc int) {
-	if m < 0 || n < 0 || k < 0 || lda < k || ldb < k || ldc < n {
+// checkProduct panics unless the slices of a matmul call hold the matrices
+// they describe.
+func checkProduct(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	rowsA, colsA := m, k
+	if transA {
+		rowsA, colsA = k, m
+	}
+	rowsB, colsB := k, n
+	if transB {
+		rowsB, colsB = n, k
+	}
+	if m < 0 || n < 0 || k < 0 || lda < colsA || ldb < colsB || ldc < n {
 		panic("loss: bad matrix product dimensions")
 	}
-	if (m > 0 && la < (m-1)*lda+k) || (n > 0 && lb < (n-1)*ldb+k) || (m > 0 && lc < (m-1)*ldc+n) {
-		panic("loss: matrix product slice too short")
-	}
-}
-
-// checkNN panics unless the slices of a mulNN call hold the matrices they describe.
-func checkNN(m, n, k, la, lda, lb, ldb, lc, ldc int) {
-	if m < 0 || n < 0 || k < 0 || lda < k || ldb < n || ldc < n {
-		panic("loss: bad matrix product dimensions")
-	}
-	if (m > 0 && la < (m-1)*lda+k) || (k > 0 && lb < (k-1)*ldb+n) || (m > 0 && lc < (m-1)*ldc+n) {
+	short := func(rows, cols, l, ld int) bool { return rows > 0 && cols > 0 && l < (rows-1)*ld+cols }
+	if short(rowsA, colsA, la, lda) || short(rowsB, colsB, lb, ldb) || short(m, n, lc, ldc) {
 		panic("loss: matrix product slice too short")
 	}
 }

@@ -22,22 +22,11 @@ func randSlice[T float.DType](r *rand.Rand, n int) []T {
 	return s
 }
 
-// A product is one of the three matrix products, with its name and the
-// index of op(A)(i, l) and op(B)(l, j) in row-major storage.
-type product[T float.DType] struct {
-	name   string
-	mul    func(workers, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
-	transA bool
-	transB bool
-}
-
-func products[T float.DType]() []product[T] {
-	return []product[T]{
-		{"dotNT", dotNT[T], false, true},
-		{"mulNN", mulNN[T], false, false},
-		{"mulTN", mulTN[T], true, false},
-	}
-}
+// products are the three kinds of matmul InfoNCE uses.
+var products = []struct {
+	name           string
+	transA, transB bool
+}{{"A·Bᵀ", false, true}, {"A·B", false, false}, {"Aᵀ·B", true, false}}
 
 // testProducts compares each product, serial and on 3 workers, with a
 // float64 triple loop, over shapes with every remainder of the GEMM's tiles
@@ -45,7 +34,7 @@ func products[T float.DType]() []product[T] {
 // must be overwritten, and a guard after it must stay untouched.
 func testProducts[T float.DType](t *testing.T, tol float64) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, p := range products[T]() {
+	for _, p := range products {
 		for _, m := range []int{1, 3, 7, 13, 100} {
 			for _, n := range []int{1, 4, 17, 200} {
 				for _, k := range []int{1, 9, 104, 768} {
@@ -75,7 +64,7 @@ func testProducts[T float.DType](t *testing.T, tol float64) {
 					for _, workers := range []int{1, 3} {
 						c := randSlice[T](r, (m-1)*ldc+n+1)
 						c[len(c)-1] = 42
-						p.mul(workers, m, n, k, a, lda, b, ldb, c, ldc)
+						matmul(workers, p.transA, p.transB, m, n, k, a, lda, b, ldb, c, ldc)
 						for i := range m {
 							for j := range n {
 								var w float64
@@ -139,8 +128,8 @@ func BenchmarkProducts(b *testing.B) {
 		b.Run(fmt.Sprintf("f64/workers=%d", w), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				dotNT(w, m, n, k, q, k, cands, k, sim, n)
-				mulNN(w, m, k, n, sim, n, cands, k, g, k)
+				matmul(w, false, true, m, n, k, q, k, cands, k, sim, n)
+				matmul(w, false, false, m, k, n, sim, n, cands, k, g, k)
 			}
 		})
 	}
