@@ -162,16 +162,27 @@ type workspace struct {
 	a, b, tile []float32
 }
 
-func (kern *kernel) workspace() *workspace {
-	if ws, ok := kern.pool.Get().(*workspace); ok {
-		return ws
+// workspace returns packing buffers for an m×n×k product, sized for its
+// blocks rather than the largest ones (a full B block is 3 MB, and a
+// sync.Pool loses its buffers at every other garbage collection, so small
+// products that allocated full ones paid for them again and again).
+func (kern *kernel) workspace(m, n, k int) *workspace {
+	ws, _ := kern.pool.Get().(*workspace)
+	if ws == nil {
+		ws = &workspace{tile: make([]float32, kern.mr*kern.nr)}
 	}
-	return &workspace{
-		a:    make([]float32, kern.mc*kern.kc),
-		b:    make([]float32, kern.kc*kern.nc),
-		tile: make([]float32, kern.mr*kern.nr),
+	kb := min(kern.kc, k)
+	if need := min(kern.mc, roundUp(m, kern.mr)) * kb; len(ws.a) < need {
+		ws.a = make([]float32, need)
 	}
+	if need := kb * min(kern.nc, roundUp(n, kern.nr)); len(ws.b) < need {
+		ws.b = make([]float32, need)
+	}
+	return ws
 }
+
+// roundUp returns n rounded up to a multiple of unit.
+func roundUp(n, unit int) int { return (n + unit - 1) / unit * unit }
 
 // product computes C = alpha*op(A)*op(B) + beta*C on the calling goroutine,
 // on the dot path if dot (see useDot), else packed; arguments as for run.
@@ -188,7 +199,7 @@ func (kern *kernel) product(dot, transA, transB bool, m, n, k int, alpha float32
 // run computes C = alpha*op(A)*op(B) + beta*C on the calling goroutine, for
 // checked arguments with m, n, k > 0 and alpha ≠ 0.
 func (kern *kernel) run(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	ws := kern.workspace()
+	ws := kern.workspace(m, n, k)
 	defer kern.pool.Put(ws)
 	// Scaling C once up front lets every k-block accumulate; beta = 0
 	// instead makes the first k-block overwrite, so C is never read.
