@@ -57,54 +57,55 @@ const dotChunkBytes = 256 << 10
 
 // run computes C = alpha·A·Bᵀ + beta·C on the calling goroutine for checked
 // arguments with m, n, k > 0 and alpha ≠ 0 (A m×k, B n×k, both row-major).
-// Rows of C beyond a multiple of dk.rows and columns beyond a multiple of
-// four within a chunk take dotGo; every element's summation order depends
-// only on its position relative to a, b and c, so strips computed
-// separately give the same bits as one call.
 // t is scratch space for one tile (16 floats; a local array would escape
 // through the tile function and be allocated on every call).
+//
+// Every element of C goes through the tile function, whose instructions
+// for an element depend only on its row of A and row of B, never on its
+// place in the tile: a row of C left over after the whole tiles is
+// computed by a tile whose rows all read that row (lda = 0), a column left
+// over in a chunk by one whose columns all read that column (ldb = 0), and
+// only the element wanted is kept. Results are therefore the same bits
+// however the product is cut into chunks or split among workers, and the
+// leftovers run at SIMD speed (the tile's other rows are redundant work).
 func (dk *dotKernel) run(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, t []float32) {
-	t = t[:16]
 	rows := dk.rows
-	// The plain product (alpha 1, beta 0) stores the tiles straight into C.
-	direct := alpha == 1 && beta == 0
+	whole := m - m%rows
 	chunk := max(4, (dotChunkBytes/(4*k))&^3)
 	for j0 := 0; j0 < n; j0 += chunk {
 		j1 := min(n, j0+chunk)
-		i := 0
-		for ; i+rows <= m; i += rows {
-			j := j0
-			for ; j+4 <= j1; j += 4 {
-				if direct {
-					dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, c[i*ldc+j:], ldc)
-					continue
-				}
-				dk.tile(a[i*lda:], lda, b[j*ldb:], ldb, k, t, 4)
-				for r := range rows {
-					storeScaled(c[(i+r)*ldc+j:(i+r)*ldc+j+4], t[4*r:4*r+4], alpha, beta)
-				}
-			}
-			if j == j1 {
-				continue
-			}
-			for r := i; r < i+rows; r++ {
-				dotRow(c[r*ldc+j:r*ldc+j1], a[r*lda:r*lda+k], b[j*ldb:], ldb, alpha, beta)
-			}
+		for i := 0; i < whole; i += rows {
+			dk.rowTiles(a[i*lda:], lda, rows, b[j0*ldb:], ldb, j1-j0, k, alpha, beta, c[i*ldc+j0:], ldc, t)
 		}
-		for ; i < m; i++ {
-			dotRow(c[i*ldc+j0:i*ldc+j1], a[i*lda:i*lda+k], b[j0*ldb:], ldb, alpha, beta)
+		for i := whole; i < m; i++ {
+			dk.rowTiles(a[i*lda:], 0, 1, b[j0*ldb:], ldb, j1-j0, k, alpha, beta, c[i*ldc+j0:], ldc, t)
 		}
 	}
 }
 
-// dotRow sets c[j] = alpha·(a·row j of b) + beta·c[j] for j < len(c).
-func dotRow(c, a, b []float32, ldb int, alpha, beta float32) {
-	for j := range c {
-		s := alpha * dotGo(a, b[j*ldb:j*ldb+len(a)])
-		if beta != 0 {
-			s += beta * c[j]
+// rowTiles computes the keep×n block of C at c from the tile rows of A at a,
+// tileLda apart (0 when keep is 1: every tile row reads the same row), and
+// the n rows of B at b.
+func (dk *dotKernel) rowTiles(a []float32, tileLda, keep int, b []float32, ldb, n, k int, alpha, beta float32, c []float32, ldc int, t []float32) {
+	// The plain product (alpha 1, beta 0) of whole tiles stores straight
+	// into C.
+	direct := alpha == 1 && beta == 0 && keep == dk.rows
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		if direct {
+			dk.tile(a, tileLda, b[j*ldb:], ldb, k, c[j:], ldc)
+			continue
 		}
-		c[j] = s
+		dk.tile(a, tileLda, b[j*ldb:], ldb, k, t, 4)
+		for r := range keep {
+			storeScaled(c[r*ldc+j:r*ldc+j+4], t[4*r:4*r+4], alpha, beta)
+		}
+	}
+	for ; j < n; j++ {
+		dk.tile(a, tileLda, b[j*ldb:], 0, k, t, 4)
+		for r := range keep {
+			storeScaled(c[r*ldc+j:r*ldc+j+1], t[4*r:4*r+1], alpha, beta)
+		}
 	}
 }
 

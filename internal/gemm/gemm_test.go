@@ -301,6 +301,43 @@ func TestSgemmDotPath(t *testing.T) {
 	}
 }
 
+// TestSgemmDotPathElementwise checks that the dot path computes every
+// element of C the same way, whether it falls in a whole tile, a leftover
+// row or a leftover column: each row of a 13×37 product must equal, bit
+// for bit, the 1×37 product of that row alone, and each column the 13×1
+// product of that column.
+func TestSgemmDotPathElementwise(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(*seed, 9))
+	const m, n, k = 13, 37, 531
+	a, b := randMatrix(rnd, m, k, k), randMatrix(rnd, n, k, k)
+	for _, kern := range kernels {
+		if !kern.supported {
+			continue
+		}
+		impl := Native{Workers: 1, kern: kern}
+		c := make([]float32, m*n)
+		impl.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+		for i := range m {
+			row := make([]float32, n)
+			impl.Sgemm(false, true, 1, n, k, 1, a[i*k:], k, b, k, 0, row, n)
+			for j := range n {
+				col := make([]float32, m)
+				if i == 0 {
+					impl.Sgemm(false, true, m, 1, k, 1, a, k, b[j*k:], k, 0, col, 1)
+					for r := range m {
+						if math.Float32bits(col[r]) != math.Float32bits(c[r*n+j]) {
+							t.Fatalf("%s: C[%d,%d] = %v alone, %v in the full product", kern.dot.name, r, j, col[r], c[r*n+j])
+						}
+					}
+				}
+				if math.Float32bits(row[j]) != math.Float32bits(c[i*n+j]) {
+					t.Fatalf("%s: C[%d,%d] = %v in a 1-row product, %v in the full product", kern.dot.name, i, j, row[j], c[i*n+j])
+				}
+			}
+		}
+	}
+}
+
 // TestSgemmParallel runs products large enough to be split across
 // goroutines, along m and along n; run it with -race.
 func TestSgemmParallel(t *testing.T) {

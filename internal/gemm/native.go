@@ -82,8 +82,8 @@ func (impl Native) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []fl
 	// longer side. Each worker packs its own copy of the other operand's
 	// panels: that costs O(k·n) or O(m·k) per worker against O(m·n·k/w)
 	// of arithmetic, and needs no synchronisation inside the product.
-	// The dot path's strips hold whole dot tiles, so that its results do
-	// not depend on the split either.
+	// The dot path's strips hold whole dot tiles (its results do not
+	// depend on the split in any case: see dotKernel.run).
 	dot := useDot(transA, transB, m, n, k)
 	splitM := m >= n
 	size, unit := n, kern.nr
