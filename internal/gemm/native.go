@@ -154,7 +154,12 @@ type kernel struct {
 	// both paths.
 	dot *dotKernel
 
-	pool sync.Pool // *workspace
+	// spare holds idle workspaces. Not a sync.Pool: that empties at every
+	// other garbage collection, and a caller that allocates heavily between
+	// products (InfoNCE: 3 MB per call) then re-allocated its workspaces
+	// every few calls.
+	mu    sync.Mutex
+	spare []*workspace
 }
 
 // A workspace holds one goroutine's packing buffers.
@@ -163,11 +168,15 @@ type workspace struct {
 }
 
 // workspace returns packing buffers for an m×n×k product, sized for its
-// blocks rather than the largest ones (a full B block is 3 MB, and a
-// sync.Pool loses its buffers at every other garbage collection, so small
-// products that allocated full ones paid for them again and again).
+// blocks rather than the largest ones (a full B block is 3 MB).
 func (kern *kernel) workspace(m, n, k int) *workspace {
-	ws, _ := kern.pool.Get().(*workspace)
+	var ws *workspace
+	kern.mu.Lock()
+	if n := len(kern.spare); n > 0 {
+		ws = kern.spare[n-1]
+		kern.spare = kern.spare[:n-1]
+	}
+	kern.mu.Unlock()
 	if ws == nil {
 		ws = &workspace{tile: make([]float32, kern.mr*kern.nr)}
 	}
@@ -179,6 +188,19 @@ func (kern *kernel) workspace(m, n, k int) *workspace {
 		ws.b = make([]float32, need)
 	}
 	return ws
+}
+
+// maxSpare bounds the idle workspaces a kernel keeps: one per goroutine
+// of a parallel product on most machines.
+var maxSpare = max(4, runtime.GOMAXPROCS(0))
+
+// release returns ws to the spares, or drops it if there are enough.
+func (kern *kernel) release(ws *workspace) {
+	kern.mu.Lock()
+	if len(kern.spare) < maxSpare {
+		kern.spare = append(kern.spare, ws)
+	}
+	kern.mu.Unlock()
 }
 
 // roundUp returns n rounded up to a multiple of unit.
@@ -200,7 +222,7 @@ func (kern *kernel) product(dot, transA, transB bool, m, n, k int, alpha float32
 // checked arguments with m, n, k > 0 and alpha ≠ 0.
 func (kern *kernel) run(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ws := kern.workspace(m, n, k)
-	defer kern.pool.Put(ws)
+	defer kern.release(ws)
 	// Scaling C once up front lets every k-block accumulate; beta = 0
 	// instead makes the first k-block overwrite, so C is never read.
 	if beta != 0 {

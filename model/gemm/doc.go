@@ -64,8 +64,9 @@
 // Native splits large products into strips of C computed on up to Workers
 // goroutines (0 means GOMAXPROCS) and joins them all before returning;
 // a caller that already runs one product per core should use
-// Native{Workers: 1}. Packing buffers come from a sync.Pool, so steady-state
-// calls do not allocate.
+// Native{Workers: 1}. Packing buffers, sized for the product, are kept
+// between calls (up to max(4, GOMAXPROCS) per kernel, across garbage
+// collections), so steady-state calls do not allocate.
 //
 // On a virtual machine a new goroutine can wait ~100 µs for an idle CPU to
 // wake, longer than a 512×64×64 product takes on one core, so by default
