@@ -15,8 +15,7 @@ import (
 // and Aᵀ·B (gradients); the portable loops do not provide Aᵀ·Bᵀ.
 //
 // float32 products run on polyret's shared GEMM (internal/gemm, documented
-// as model/gemm: the Implementation set by model/gemm.Use, bounded to
-// workers); float64 ones, used by the gradient checks, on the portable
+// as model/gemm: the Implementation set by model/gemm.Use); float64 ones, used by the gradient checks, on the portable
 // loops below, which accumulate in float64. One exception: float32
 // similarities (A·Bᵀ) of tiny problems, at most exactSimMACs multiply-adds
 // (a few microseconds), take the float64 loops too. A similarity's
@@ -26,31 +25,42 @@ import (
 // broke the 1e-5 float32 tolerance of the PyTorch goldens (1.07e-5 with
 // d = 32, against 6.4e-6 with lane-wise sums).
 func matmul[T float.DType](workers int, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	tinySim := transB && k > 0 && m*n <= exactSimMACs/k
-	if a32, ok := any(a).([]float32); ok && !tinySim {
-		gemm.Limit(gemm.Current(), max(1, workers)).Sgemm(transA, transB, m, n, k,
-			1, a32, lda, any(b).([]float32), ldb, 0, any(c).([]float32), ldc)
-		return
-	}
 	checkProduct(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if transA && transB {
+	tinySim := transB && k > 0 && m*n <= exactSimMACs/k
+	var kernel func(m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
+	rowStep := lda // offset in a of the next row of op(A)
+	switch _, f32 := any(a).([]float32); {
+	case f32 && !tinySim:
+		impl := gemm.Limit(gemm.Current(), 1)
+		kernel = func(m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+			impl.Sgemm(transA, transB, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, 0, any(c).([]float32), ldc)
+		}
+		if transA {
+			rowStep = 1
+		}
+	case transA && transB:
 		panic("loss: no portable Aᵀ·Bᵀ product")
-	}
-	if transA {
+	case transA:
 		at := make([]T, m*k)
 		transposeTo(at, k, a, lda, k, m)
-		a, lda = at, k
-	}
-	kernel := mulNNGo[T]
-	if transB {
+		a, lda, rowStep = at, k, k
+		kernel = mulNNGo[T]
+	case transB:
 		kernel = dotNTGo[T]
+	default:
+		kernel = mulNNGo[T]
 	}
 	if !parallel(workers, m, n, k) {
 		kernel(m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
+	// Blocks of rows of C on goroutines of their own, each product on one
+	// goroutine: the shared GEMM splits only products large enough to pay
+	// for waking an idle CPU without a gemm.Pool (2²⁵ flops per worker),
+	// and InfoNCE's are a little smaller (3·10⁷ flops at B = 100, d = 768),
+	// yet gained 12 % with 2 workers on an otherwise idle machine.
 	splitRows(workers, m, func(i0, rows int) {
-		kernel(rows, n, k, a[i0*lda:], lda, b, ldb, c[i0*ldc:], ldc)
+		kernel(rows, n, k, a[i0*rowStep:], lda, b, ldb, c[i0*ldc:], ldc)
 	})
 }
 

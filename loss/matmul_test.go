@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -61,6 +62,7 @@ func testProducts[T float.DType](t *testing.T, tol float64) {
 						}
 						return float64(b[l*ldb+j])
 					}
+					var serial []T
 					for _, workers := range []int{1, 3} {
 						c := randSlice[T](r, (m-1)*ldc+n+1)
 						c[len(c)-1] = 42
@@ -78,6 +80,16 @@ func testProducts[T float.DType](t *testing.T, tol float64) {
 						}
 						if c[len(c)-1] != 42 {
 							t.Fatalf("%s workers=%d m=%d n=%d k=%d: wrote past C", p.name, workers, m, n, k)
+						}
+						// Splitting the rows among workers changes no bit.
+						prod := make([]T, 0, m*n)
+						for i := range m {
+							prod = append(prod, c[i*ldc:i*ldc+n]...)
+						}
+						if serial == nil {
+							serial = prod
+						} else if !slices.Equal(prod, serial) {
+							t.Fatalf("%s m=%d n=%d k=%d: workers=%d differs from workers=1", p.name, m, n, k, workers)
 						}
 					}
 				}
