@@ -90,9 +90,9 @@
 //
 // InfoNCE may be called concurrently on different inputs; each call and each
 // backward pass uses up to Config.Workers goroutines (0 means GOMAXPROCS) and
-// joins them before returning. (The shared GEMM splits a product only when
-// it is large enough to pay for the goroutines; an Implementation other than
-// its Native, such as OpenBLAS, manages its own threads.) A GradCache is not safe for concurrent use.
+// joins them before returning: a matrix product of at least 2¹⁸ flops is
+// cut into blocks of rows, each computed on one goroutine (float32 by the
+// shared GEMM), which changes no bit of the result. A GradCache is not safe for concurrent use.
 // Nothing in the package prints or logs; GradCache reports progress to an
 // optional Recorder.
 //
