@@ -92,9 +92,9 @@
 // backward pass uses up to Config.Workers goroutines (0 means GOMAXPROCS) and
 // joins them before returning: a matrix product of at least 2¹⁸ flops is
 // cut into blocks of rows, each computed on one goroutine (float32 by the
-// shared GEMM), which changes no bit of the result. A GradCache is not safe for concurrent use.
-// Nothing in the package prints or logs; GradCache reports progress to an
-// optional Recorder.
+// shared GEMM), which changes no bit of the result. A GradCache is not safe
+// for concurrent use. Nothing in the package prints or logs; GradCache
+// reports progress to an optional Recorder.
 //
 // # Sources
 //
