@@ -114,29 +114,39 @@ func (o *AdamW) chunks(use func(i int) bool) []chunk {
 }
 
 // Step updates every Param that has a gradient and then clears all
-// gradients (those of spago nodes too, after adding them to Grad). It returns the global L2 norm of the gradients (before
-// clipping). If a gradient is NaN or infinite it updates nothing, clears
-// the gradients and returns ErrNonFinite. Step returns when all its work
-// is done.
+// gradients (those of spago nodes too, after adding them to Grad). It
+// returns the global L2 norm of the gradients (before clipping). If a
+// gradient is NaN or infinite it updates nothing, clears the gradients and
+// returns ErrNonFinite. Step returns when all its work is done.
 func (o *AdamW) Step() (gradNorm float64, err error) {
 	ex := newExec(o.cfg.Workers)
 	defer ex.close()
+	cleared := false
 	defer func() {
-		for _, p := range o.params {
-			p.ZeroGrad()
+		if !cleared {
+			for _, p := range o.params {
+				p.ZeroGrad()
+			}
 		}
 	}()
 	for _, p := range o.params {
 		p.collectGrad()
 	}
-	active := func(i int) bool { return o.params[i].HasGrad() }
-	cs := o.chunks(active)
+	active := make([]bool, len(o.params))
+	for i, p := range o.params {
+		active[i] = p.HasGrad()
+	}
+	cs := o.chunks(func(i int) bool { return active[i] })
+	// One pass over the gradients: a NaN or ±Inf makes the norm NaN or
+	// +Inf (float32 squares cannot overflow float64), so the norm is also
+	// the check that must precede any update.
 	gradNorm = globalNorm(o.params, cs, ex)
 	if math.IsNaN(gradNorm) || math.IsInf(gradNorm, 0) {
 		return gradNorm, ErrNonFinite
 	}
+	clip := float32(1)
 	if o.cfg.MaxGradNorm > 0 {
-		scaleGrads(o.params, cs, o.cfg.MaxGradNorm, gradNorm, ex)
+		clip = clipFactor(o.cfg.MaxGradNorm, gradNorm)
 	}
 	mult := 1.0
 	if o.cfg.Schedule != nil {
@@ -144,7 +154,7 @@ func (o *AdamW) Step() (gradNorm float64, err error) {
 	}
 	o.lr = o.cfg.LR * mult
 	for i := range o.params {
-		if !active(i) {
+		if !active[i] {
 			continue
 		}
 		s := &o.state[i]
@@ -154,18 +164,29 @@ func (o *AdamW) Step() (gradNorm float64, err error) {
 		}
 		s.step++
 	}
+	// The update scales the gradients by clip as it reads them and clears
+	// them: one pass over the parameter, its gradient and its moments.
 	ex.run(len(cs), func(task int) {
 		c := cs[task]
-		o.update(o.params[c.param], &o.state[c.param], c.lo, c.hi)
+		o.update(c.param, c.lo, c.hi, clip)
 	})
+	for i, p := range o.params {
+		if !active[i] {
+			clear(p.Grad)
+		}
+		p.clearGradFlags()
+	}
+	cleared = true
 	o.steps++
 	return gradNorm, nil
 }
 
-// update applies one AdamW step to elements [lo, hi) of p.
-func (o *AdamW) update(p *Param, s *adamState, lo, hi int) {
+// update applies one AdamW step to elements [lo, hi) of Param i, with the
+// gradients multiplied by clip, and sets those gradients to zero.
+func (o *AdamW) update(i, lo, hi int, clip float32) {
+	p, s := o.params[i], &o.state[i]
 	lr, t := o.lr, float64(s.step)
-	decay := float32(1 - lr*o.cfg.WeightDecay)
+	decay := float32(1 - float64(lr*o.cfg.WeightDecay))
 	b1, b2 := float32(o.cfg.Beta1), float32(o.cfg.Beta2)
 	omb1, omb2 := float32(1-o.cfg.Beta1), float32(1-o.cfg.Beta2)
 	stepSize := float32(lr / (1 - math.Pow(o.cfg.Beta1, t)))
@@ -175,33 +196,32 @@ func (o *AdamW) update(p *Param, s *adamState, lo, hi int) {
 	done := 0
 	if hasVec && len(g) >= 8 {
 		done = len(g) &^ 7
-		c := [8]float32{decay, b1, omb1, b2, omb2, bc2, -stepSize, eps}
+		c := [9]float32{decay, b1, omb1, b2, omb2, bc2, -stepSize, eps, clip}
 		adamwVec(&val[0], &g[0], &m[0], &v[0], done, &c)
 	}
-	for i := done; i < len(g); i++ {
-		gi := g[i]
-		pi := val[i] * decay
-		mi := m[i]*b1 + gi*omb1
-		vi := v[i]*b2 + omb2*gi*gi
-		m[i], v[i] = mi, vi
-		denom := sqrtf(vi)/bc2 + eps
-		val[i] = pi + -stepSize*(mi/denom)
+	// The conversions round every product, as without fused multiply-adds
+	// (GOAMD64=v1), at every GOAMD64 level.
+	for j := done; j < len(g); j++ {
+		gi := g[j] * clip
+		g[j] = 0
+		pi := float32(val[j] * decay)
+		mi := float32(m[j]*b1) + float32(gi*omb1)
+		vi := float32(v[j]*b2) + float32(omb2*gi*gi)
+		m[j], v[j] = mi, vi
+		denom := float32(sqrtf(vi)/bc2) + eps
+		val[j] = pi + float32(-stepSize*(mi/denom))
 	}
 }
 
 func sqrtf(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 // globalNorm returns the L2 norm of the gradients in cs, summed in float64
-// per chunk and reduced in chunk order.
+// per chunk, in index order, and reduced in chunk order.
 func globalNorm(params []*Param, cs []chunk, ex *exec) float64 {
 	sums := make([]float64, len(cs))
 	ex.run(len(cs), func(task int) {
 		c := cs[task]
-		var s float64
-		for _, g := range params[c.param].Grad[c.lo:c.hi] {
-			s += float64(g) * float64(g)
-		}
-		sums[task] = s
+		sums[task] = sumSquares(params[c.param].Grad[c.lo:c.hi])
 	})
 	var total float64
 	for _, s := range sums {
@@ -210,14 +230,38 @@ func globalNorm(params []*Param, cs []chunk, ex *exec) float64 {
 	return math.Sqrt(total)
 }
 
-// scaleGrads multiplies the gradients by maxNorm/(norm+1e-6) when that is
-// below 1, as torch.nn.utils.clip_grad_norm_.
-func scaleGrads(params []*Param, cs []chunk, maxNorm, norm float64, ex *exec) {
+// sumSquares returns Σ float64(g[i])², added in index order. The vector
+// kernel skips blocks of zeros (most of an embedding table's gradient),
+// which leaves the sum unchanged.
+func sumSquares(g []float32) float64 {
+	var s float64
+	done := 0
+	if hasVec && len(g) >= 8 {
+		done = len(g) &^ 7
+		s = sumSquaresVec(&g[0], done, 0)
+	}
+	for _, x := range g[done:] {
+		s += float64(x) * float64(x)
+	}
+	return s
+}
+
+// clipFactor returns the factor torch.nn.utils.clip_grad_norm_ multiplies
+// the gradients by, maxNorm/(norm+1e-6), or 1 when that is not below 1.
+func clipFactor(maxNorm, norm float64) float32 {
 	coef := maxNorm / (norm + 1e-6)
 	if coef >= 1 {
+		return 1
+	}
+	return float32(coef)
+}
+
+// scaleGrads multiplies the gradients by clipFactor(maxNorm, norm).
+func scaleGrads(params []*Param, cs []chunk, maxNorm, norm float64, ex *exec) {
+	c32 := clipFactor(maxNorm, norm)
+	if c32 == 1 {
 		return
 	}
-	c32 := float32(coef)
 	ex.run(len(cs), func(task int) {
 		c := cs[task]
 		g := params[c.param].Grad[c.lo:c.hi]

@@ -46,6 +46,15 @@ func (p *Param) ZeroGrad() {
 	}
 }
 
+// clearGradFlags clears HasGrad and the gradient of p's spago node, for a
+// Param whose Grad is already zero.
+func (p *Param) clearGradFlags() {
+	p.hasGrad = false
+	if p.node != nil {
+		p.node.ZeroGrad()
+	}
+}
+
 // SpagoParam returns a Param named name over the spago parameter p, so
 // that AdamW trains p together with a model's Params, as a learnable
 // temperature:

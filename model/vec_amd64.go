@@ -25,7 +25,15 @@ func geluGradVec(dst, x *float32, n int)
 func expShiftSumVec(x *float32, n int, shift float32) float32
 
 // adamwVec applies one AdamW step to n elements (a multiple of 8) with the
-// constants c: decay, β1, 1−β1, β2, 1−β2, √(1−β2ᵗ), −step size, eps.
+// constants c: decay, β1, 1−β1, β2, 1−β2, √(1−β2ᵗ), −step size, eps, and
+// the clipping factor the gradients are multiplied by first. It sets the
+// gradients to zero.
 //
 //go:noescape
-func adamwVec(p, grad, m, v *float32, n int, c *[8]float32)
+func adamwVec(p, grad, m, v *float32, n int, c *[9]float32)
+
+// sumSquaresVec returns s + Σ float64(x[i])² for i < n, n a multiple of 8,
+// added in index order: exactly what the loop in Go returns.
+//
+//go:noescape
+func sumSquaresVec(x *float32, n int, s float64) float64

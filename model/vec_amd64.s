@@ -440,8 +440,9 @@ expDone:
 	VZEROUPPER
 	RET
 
-// func adamwVec(p, grad, m, v *float32, n int, c *[8]float32)
-// c holds decay, β1, 1−β1, β2, 1−β2, √(1−β2ᵗ), −step size, eps.
+// func adamwVec(p, grad, m, v *float32, n int, c *[9]float32)
+// c holds decay, β1, 1−β1, β2, 1−β2, √(1−β2ᵗ), −step size, eps and the
+// gradient clipping factor. The gradients read are set to zero.
 TEXT ·adamwVec(SB), NOSPLIT, $0-48
 	MOVQ p+0(FP), DI
 	MOVQ grad+8(FP), SI
@@ -459,9 +460,10 @@ TEXT ·adamwVec(SB), NOSPLIT, $0-48
 	VBROADCASTSS 20(AX), Y13
 	VBROADCASTSS 24(AX), Y14
 	VBROADCASTSS 28(AX), Y15
+	VBROADCASTSS 32(AX), Y7
 adamLoop:
 	VMOVUPS (DI), Y0
-	VMOVUPS (SI), Y1
+	VMULPS (SI), Y7, Y1
 	VMOVUPS (R8), Y2
 	VMOVUPS (R9), Y3
 	VMULPS Y8, Y0, Y0
@@ -475,9 +477,11 @@ adamLoop:
 	VADDPS Y15, Y5, Y5
 	VDIVPS Y5, Y2, Y6
 	VFMADD231PS Y14, Y6, Y0
+	VXORPS Y5, Y5, Y5
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y2, (R8)
 	VMOVUPS Y4, (R9)
+	VMOVUPS Y5, (SI)
 	ADDQ $32, DI
 	ADDQ $32, SI
 	ADDQ $32, R8
@@ -485,5 +489,49 @@ adamLoop:
 	DECQ CX
 	JNZ adamLoop
 adamDone:
+	VZEROUPPER
+	RET
+
+// func sumSquaresVec(x *float32, n int, s float64) float64
+// Returns s + x[0]² + x[1]² + … + x[n−1]², squares and sums in float64,
+// added one at a time in index order (so exactly the sum of the Go loop);
+// blocks of 8 zeros are skipped, since adding +0 leaves a sum ≥ +0 as it is.
+TEXT ·sumSquaresVec(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVSD s+16(FP), X0
+	SHRQ $3, CX
+	JZ sumDone
+	VPCMPEQD Y7, Y7, Y7
+	VPSRLD $1, Y7, Y7
+sumLoop:
+	VMOVUPS (SI), Y1
+	VPTEST Y7, Y1
+	JZ sumNext
+	VCVTPS2PD X1, Y2
+	VEXTRACTF128 $1, Y1, X3
+	VCVTPS2PD X3, Y3
+	VMULPD Y2, Y2, Y2
+	VMULPD Y3, Y3, Y3
+	VADDSD X2, X0, X0
+	VPERMILPD $1, X2, X4
+	VADDSD X4, X0, X0
+	VEXTRACTF128 $1, Y2, X5
+	VADDSD X5, X0, X0
+	VPERMILPD $1, X5, X5
+	VADDSD X5, X0, X0
+	VADDSD X3, X0, X0
+	VPERMILPD $1, X3, X4
+	VADDSD X4, X0, X0
+	VEXTRACTF128 $1, Y3, X5
+	VADDSD X5, X0, X0
+	VPERMILPD $1, X5, X5
+	VADDSD X5, X0, X0
+sumNext:
+	ADDQ $32, SI
+	DECQ CX
+	JNZ sumLoop
+sumDone:
+	MOVSD X0, ret+24(FP)
 	VZEROUPPER
 	RET

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -116,23 +117,59 @@ func TestAdamWVec(t *testing.T) {
 		p[i], g[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()*1e-3)
 		m[i], v[i] = float32(rng.NormFloat64()*1e-3), float32(rng.Float64()*1e-6)
 	}
-	c := [8]float32{1 - 1e-5, 0.9, 0.1, 0.999, 0.001, 0.05, -0.02, 1e-8}
-	p2, m2, v2 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
-	adamwVec(&p2[0], &g[0], &m2[0], &v2[0], n&^7, &c)
+	c := [9]float32{1 - 1e-5, 0.9, 0.1, 0.999, 0.001, 0.05, -0.02, 1e-8, 0.75}
+	p2, m2, v2, g2 := slices.Clone(p), slices.Clone(m), slices.Clone(v), slices.Clone(g)
+	adamwVec(&p2[0], &g2[0], &m2[0], &v2[0], n&^7, &c)
 	for i := range n &^ 7 {
+		gi := g[i] * c[8]
 		pi := p[i] * c[0]
-		mi := m[i]*c[1] + g[i]*c[2]
-		vi := v[i]*c[3] + c[4]*g[i]*g[i]
+		mi := m[i]*c[1] + gi*c[2]
+		vi := v[i]*c[3] + c[4]*gi*gi
 		want := pi + c[6]*(mi/(sqrtf(vi)/c[5]+c[7]))
 		// The fused multiply-adds round once where Go rounds twice: allow
 		// a few units of the terms' size, not of their (cancelling) sum.
-		mTol := 1e-6 * float64(abs32(m[i]*c[1])+abs32(g[i]*c[2]))
+		mTol := 1e-6 * float64(abs32(m[i]*c[1])+abs32(gi*c[2]))
 		if !closeTo(p2[i], want, 1e-7, 1e-6) || !closeTo(m2[i], mi, mTol, 1e-6) || !closeTo(v2[i], vi, 0, 1e-6) {
 			t.Fatalf("element %d: vector %v %v %v, scalar %v %v %v", i, p2[i], m2[i], v2[i], want, mi, vi)
 		}
 	}
-	if p2[n-1] != p[n-1] {
+	if p2[n-1] != p[n-1] || g2[n-1] != g[n-1] {
 		t.Error("the kernel wrote past n")
+	}
+	if slices.ContainsFunc(g2[:n&^7], func(x float32) bool { return x != 0 }) {
+		t.Error("the kernel did not clear the gradients")
+	}
+}
+
+// TestSumSquaresVec checks the vector sum of squares bit for bit against
+// the Go loop, on gradients with runs of zeros, and its NaN and Inf.
+func TestSumSquaresVec(t *testing.T) {
+	requireVec(t)
+	rng := rand.New(rand.NewPCG(10, 11))
+	const n = 4000
+	x := make([]float32, n)
+	for i := range x {
+		if i/64%3 != 0 { // two blocks of 64 in three are zero
+			x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
+		}
+	}
+	x[100] = float32(math.Copysign(0, -1))
+	for _, s0 := range []float64{0, 1.5} {
+		want := s0
+		for _, v := range x {
+			want += float64(v) * float64(v)
+		}
+		if got := sumSquaresVec(&x[0], n, s0); got != want {
+			t.Errorf("sumSquaresVec(s=%v) = %v, want %v (bit for bit)", s0, got, want)
+		}
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
+		y := make([]float32, 16)
+		y[11] = bad
+		got := sumSquaresVec(&y[0], 16, 0)
+		if bad != bad && !math.IsNaN(got) || bad == bad && !math.IsInf(got, 1) {
+			t.Errorf("sumSquaresVec with %v = %v", bad, got)
+		}
 	}
 }
 
