@@ -26,6 +26,15 @@ type AdamWConfig struct {
 
 	// Workers bounds the goroutines of a step; 0 means GOMAXPROCS.
 	Workers int
+
+	// NoDecay, if not nil, exempts the Params whose Name it reports true
+	// for from weight decay, like a second torch.optim.AdamW parameter
+	// group with weight_decay 0. It is called once per Param by NewAdamW.
+	// nil means every Param is decayed, as torch.optim.AdamW with one
+	// group. DecayExempt is the usual fine-tuning choice: biases and
+	// normalisation weights, as transformers' Trainer, and a learnable
+	// temperature, as CLIP.
+	NoDecay func(name string) bool
 }
 
 // AdamW is torch.optim.AdamW (amsgrad off) over a set of Params, in
@@ -36,6 +45,7 @@ type AdamWConfig struct {
 //	m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 //	p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps)
 //
+// with wd = 0 for the Params that AdamWConfig.NoDecay exempts.
 // A Param without a gradient (HasGrad false: it took no part in the loss)
 // is not touched, not even decayed; a Param whose gradient is zero is.
 // Step counts are kept per Param, as in PyTorch.
@@ -45,6 +55,7 @@ type AdamWConfig struct {
 type AdamW struct {
 	cfg    AdamWConfig
 	params []*Param
+	exempt []bool // exempt[i]: params[i] is not decayed (cfg.NoDecay)
 	state  []adamState
 	steps  int // optimizer steps taken
 	lr     float64
@@ -79,13 +90,15 @@ func NewAdamW(params []*Param, cfg AdamWConfig) *AdamW {
 		panic("model: AdamW configuration out of range")
 	}
 	seen := make(map[string]bool, len(params))
-	for _, p := range params {
+	exempt := make([]bool, len(params))
+	for i, p := range params {
 		if seen[p.Name] {
 			panic("model: AdamW: duplicate parameter name " + p.Name)
 		}
 		seen[p.Name] = true
+		exempt[i] = cfg.NoDecay != nil && cfg.NoDecay(p.Name)
 	}
-	return &AdamW{cfg: cfg, params: params, state: make([]adamState, len(params)), lr: cfg.LR}
+	return &AdamW{cfg: cfg, params: params, exempt: exempt, state: make([]adamState, len(params)), lr: cfg.LR}
 }
 
 // Steps returns the number of steps taken.
@@ -186,7 +199,11 @@ func (o *AdamW) Step() (gradNorm float64, err error) {
 func (o *AdamW) update(i, lo, hi int, clip float32) {
 	p, s := o.params[i], &o.state[i]
 	lr, t := o.lr, float64(s.step)
-	decay := float32(1 - float64(lr*o.cfg.WeightDecay))
+	wd := o.cfg.WeightDecay
+	if o.exempt[i] {
+		wd = 0 // p·1: exactly what PyTorch computes for a group without decay
+	}
+	decay := float32(1 - float64(lr*wd))
 	b1, b2 := float32(o.cfg.Beta1), float32(o.cfg.Beta2)
 	omb1, omb2 := float32(1-o.cfg.Beta1), float32(1-o.cfg.Beta2)
 	stepSize := float32(lr / (1 - math.Pow(o.cfg.Beta1, t)))

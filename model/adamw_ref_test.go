@@ -18,6 +18,7 @@ import (
 // them without the kernel, round every operation.
 type refAdamW struct {
 	cfg   AdamWConfig // defaults applied
+	decay []bool      // per Param: whether weight decay applies
 	m, v  [][]float32
 	t     []int
 	steps int
@@ -26,6 +27,9 @@ type refAdamW struct {
 func newRefAdamW(params []*Param, cfg AdamWConfig) *refAdamW {
 	o := NewAdamW(params, cfg) // the same defaults
 	r := &refAdamW{cfg: o.cfg, m: make([][]float32, len(params)), v: make([][]float32, len(params)), t: make([]int, len(params))}
+	for _, p := range params {
+		r.decay = append(r.decay, cfg.NoDecay == nil || !cfg.NoDecay(p.Name))
+	}
 	return r
 }
 
@@ -79,7 +83,11 @@ func (r *refAdamW) step(params []*Param, grads [][]float32) float64 {
 		}
 		r.t[i]++
 		t := float64(r.t[i])
-		decay := float32(1 - float64(lr*r.cfg.WeightDecay))
+		wd := r.cfg.WeightDecay
+		if !r.decay[i] {
+			wd = 0
+		}
+		decay := float32(1 - float64(lr*wd))
 		b1, b2 := float32(r.cfg.Beta1), float32(r.cfg.Beta2)
 		omb1, omb2 := float32(1-r.cfg.Beta1), float32(1-r.cfg.Beta2)
 		stepSize := float32(lr / (1 - math.Pow(r.cfg.Beta1, t)))
@@ -112,7 +120,7 @@ func (r *refAdamW) step(params []*Param, grads [][]float32) float64 {
 // TestAdamWStepBitExact runs Step and refAdamW side by side: several
 // Params (one longer than a chunk, lengths that are not multiples of 8, a
 // scalar), sparse gradients with runs of zeros, Params without gradient,
-// and configurations with and without clipping, decay,
+// and configurations with and without clipping, decay, exemptions,
 // schedules and workers. Values, moments and norms must agree bit for bit.
 func TestAdamWStepBitExact(t *testing.T) {
 	for ci, cfg := range []AdamWConfig{
@@ -120,6 +128,7 @@ func TestAdamWStepBitExact(t *testing.T) {
 		{LR: 3e-3, MaxGradNorm: 0.5, Schedule: LinearSchedule(2, 8)},
 		{LR: 1e-3, WeightDecay: 0.1, MaxGradNorm: 1e4, Workers: 1},
 		{LR: 1e-3, WeightDecay: 0.1, MaxGradNorm: 0.01, Workers: 3, Schedule: CosineSchedule(1, 6)},
+		{LR: 5e-3, WeightDecay: 0.3, NoDecay: DecayExempt},
 	} {
 		t.Run(fmt.Sprint(ci), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(ci), 7))

@@ -106,7 +106,10 @@
 // torch.optim.AdamW with one parameter group, AdamW decays every Param, a
 // temperature θ = log(1/τ) included, by the factor 1 − lr·wd per step
 // (1 − 2e-7 at lr 2e-5 and the default wd 0.01); WeightDecay −1 disables
-// decay.
+// decay. AdamWConfig.NoDecay exempts Params by name, like a second group
+// with weight_decay 0: DecayExempt is the usual fine-tuning choice (biases
+// and LayerNorm weights, as transformers' Trainer, and logit_scale, as
+// CLIP).
 //
 // # AdamW speed
 //
