@@ -39,7 +39,8 @@
 // tokens, keeping the closing one; static models follow model2vec (no
 // special tokens, unknown tokens dropped, 512 tokens at most). Queries and
 // Passages return views that prepend "Query: " and "Passage: " (the paper's
-// prefixes; Options.QueryPrefix and PassagePrefix change them).
+// prefixes; Options.QueryPrefix and PassagePrefix change them, and
+// Options.Prefixes: Off turns them off).
 //
 // # Defaults
 //

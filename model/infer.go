@@ -136,25 +136,24 @@ type Role struct {
 	prefix string
 }
 
-// Queries returns the view that prefixes texts with Options.QueryPrefix.
-func (m *Model) Queries() Role {
-	p := m.opts.QueryPrefix
-	if p == "" {
-		p = "Query: "
+// Queries returns the view that prefixes texts with Options.QueryPrefix
+// (by default "Query: ").
+func (m *Model) Queries() Role { return Role{m, m.prefix(m.opts.QueryPrefix, "Query: ")} }
+
+// Passages returns the view that prefixes texts with Options.PassagePrefix
+// (by default "Passage: ").
+func (m *Model) Passages() Role { return Role{m, m.prefix(m.opts.PassagePrefix, "Passage: ")} }
+
+// prefix returns set, or the paper's prefix if set is empty and
+// Options.Prefixes is not Off.
+func (m *Model) prefix(set, paper string) string {
+	if set == "" && m.opts.Prefixes.or(true) {
+		return paper
 	}
-	return Role{m, p}
+	return set
 }
 
-// Passages returns the view that prefixes texts with Options.PassagePrefix.
-func (m *Model) Passages() Role {
-	p := m.opts.PassagePrefix
-	if p == "" {
-		p = "Passage: "
-	}
-	return Role{m, p}
-}
-
-// Prefix returns the text the view prepends.
+// Prefix returns the text the view prepends, possibly "".
 func (r Role) Prefix() string { return r.prefix }
 
 // Encode is Model.Encode with the prefix prepended to each text. It

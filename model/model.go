@@ -65,8 +65,15 @@ type Options struct {
 
 	// QueryPrefix and PassagePrefix are prepended to texts by the views
 	// returned by Queries and Passages. "" means the paper's "Query: " and
-	// "Passage: "; use Encode directly for unprefixed texts.
+	// "Passage: ", or no prefix when Prefixes is Off.
 	QueryPrefix, PassagePrefix string
+
+	// Prefixes decides what an empty QueryPrefix or PassagePrefix means:
+	// Default and On, the paper's prefixes; Off, none. Prefixes: Off alone
+	// turns the prefixes off (LaBSE and XLM-R as released were trained
+	// without); with QueryPrefix set as well, only queries are prefixed
+	// (as BGE's query instruction).
+	Prefixes Toggle
 
 	// Dropout is the dropout probability of training passes (Encode and
 	// EncodeIDs while training is on). 0 means the config's
@@ -95,6 +102,8 @@ func (o Options) check() {
 		panic("model: unknown Options.Pooling")
 	case o.Normalize > Off:
 		panic("model: unknown Options.Normalize")
+	case o.Prefixes > Off:
+		panic("model: unknown Options.Prefixes")
 	case !(o.Dropout < 1):
 		panic("model: Options.Dropout must be below 1")
 	case o.MaxLength < 0 || o.Workers < 0 || o.BatchSize < 0:

@@ -161,3 +161,49 @@ func TestTokenizeParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestRolePrefixes checks what the views prepend under each Options, and
+// that a view's embeddings are those of the model on the prefixed texts.
+func TestRolePrefixes(t *testing.T) {
+	dir := filepath.Join("testdata", "tiny-bert")
+	for _, tc := range []struct {
+		name        string
+		opts        Options
+		query, pass string
+	}{
+		{"default", Options{}, "Query: ", "Passage: "},
+		{"on", Options{Prefixes: On}, "Query: ", "Passage: "},
+		{"off", Options{Prefixes: Off}, "", ""},
+		{"custom", Options{QueryPrefix: "query: ", PassagePrefix: "passage: "}, "query: ", "passage: "},
+		{"custom-off", Options{QueryPrefix: "query: ", PassagePrefix: "passage: ", Prefixes: Off}, "query: ", "passage: "},
+		{"query-only", Options{QueryPrefix: "Represent this sentence: ", Prefixes: Off}, "Represent this sentence: ", ""},
+		{"passage-default", Options{QueryPrefix: "q: "}, "q: ", "Passage: "},
+	} {
+		m := loadTest(t, dir, tc.opts)
+		if q, p := m.Queries().Prefix(), m.Passages().Prefix(); q != tc.query || p != tc.pass {
+			t.Errorf("%s: prefixes %q, %q; want %q, %q", tc.name, q, p, tc.query, tc.pass)
+		}
+		texts := []string{"Wo liegt Genf?", "Geneva lies on Lake Geneva."}
+		for _, r := range []Role{m.Queries(), m.Passages()} {
+			got, err := r.EncodeAll(context.Background(), texts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := m.EncodeAll(context.Background(), []string{r.Prefix() + texts[0], r.Prefix() + texts[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				if !slices.Equal(got[i], want[i]) {
+					t.Errorf("%s: view %q: embedding %d differs from the model's of the prefixed text", tc.name, r.Prefix(), i)
+				}
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r != "model: unknown Options.Prefixes" {
+			t.Errorf("Prefixes: 3: panic %v", r)
+		}
+	}()
+	loadTest(t, dir, Options{Prefixes: 3})
+}
