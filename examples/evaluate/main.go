@@ -15,8 +15,9 @@
 //
 // A model directory is anything model.Load reads: Hugging Face BERT, XLM-R
 // or RoBERTa, sentence-transformers (LaBSE), model2vec. Queries get the
-// paper's "Query: " prefix and passages "Passage: " (-query-prefix and
-// -passage-prefix change them). The output directory of examples/quickstart
+// paper's "Query: " prefix and passages "Passage: "; -prefixes none
+// evaluates without (as LaBSE and XLM-R were trained), and -query-prefix
+// and -passage-prefix set either. The output directory of examples/quickstart
 // may be given instead: each of its <strategy>/model directories is
 // evaluated, and for XQuAD-R only on the quickstart's held-out articles
 // (read from its summary.json), since the others were trained on.
@@ -87,6 +88,7 @@ type config struct {
 	maxLength     int
 	queryPrefix   string
 	passagePrefix string
+	prefixes      model.Toggle
 }
 
 // namedModel is a model directory and the name its outputs go under.
@@ -114,9 +116,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.crossRuns, "cross-runs", false, "XQuAD-R, MLQA-R: also write the cross-lingual runs (one file per candidate language; (languages−1) rankings per query)")
 	fs.IntVar(&c.batch, "batch", 32, "texts per encoder batch")
 	fs.IntVar(&c.maxLength, "max-length", 0, "truncate texts to this many tokens (default: the model's)")
-	fs.StringVar(&c.queryPrefix, "query-prefix", "", `query prefix (default "Query: ")`)
-	fs.StringVar(&c.passagePrefix, "passage-prefix", "", `passage prefix (default "Passage: ")`)
+	fs.StringVar(&c.queryPrefix, "query-prefix", "", `query prefix (default "Query: ", or none with -prefixes none)`)
+	fs.StringVar(&c.passagePrefix, "passage-prefix", "", `passage prefix (default "Passage: ", or none with -prefixes none)`)
+	prefixes := fs.String("prefixes", "paper", lab.PrefixesUsage)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.prefixes, err = lab.ParsePrefixes(*prefixes); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -244,7 +251,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, nm := range c.models {
 		m, err := model.Load(ctx, nm.dir, model.Options{
 			MaxLength: c.maxLength, BatchSize: c.batch,
-			QueryPrefix: c.queryPrefix, PassagePrefix: c.passagePrefix,
+			QueryPrefix: c.queryPrefix, PassagePrefix: c.passagePrefix, Prefixes: c.prefixes,
 		})
 		if err != nil {
 			return err

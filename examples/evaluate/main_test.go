@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/polyret/polyret/metrics"
+	"github.com/polyret/polyret/model"
 )
 
 const (
@@ -166,10 +167,39 @@ func TestMIRACL(t *testing.T) {
 	}
 }
 
+// TestPrefixes checks that -prefixes reaches the model: without prefixes
+// the runs differ from the paper's, and -query-prefix still applies.
+func TestPrefixes(t *testing.T) {
+	c, err := parseFlags([]string{"-model", tinyBERT, "-prefixes", "none", "-query-prefix", "q: "}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.prefixes != model.Off || c.queryPrefix != "q: " || c.passagePrefix != "" {
+		t.Errorf("-prefixes none -query-prefix 'q: ': prefixes %v, query %q, passage %q", c.prefixes, c.queryPrefix, c.passagePrefix)
+	}
+	if c, _ := parseFlags([]string{"-model", tinyBERT}, &bytes.Buffer{}); c.prefixes != model.Default {
+		t.Errorf("default -prefixes: %v, want model.Default", c.prefixes)
+	}
+	runs := map[string][]byte{}
+	for _, p := range []string{"paper", "none"} {
+		out := t.TempDir()
+		runOK(t, "-model", tinyBERT, "-langs", "de,en", "-split", "test", "-test", "0.1", "-prefixes", p, "-out", out)
+		data, err := os.ReadFile(filepath.Join(out, "tiny-bert", "xquad-r", "runs", "mono.trec"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs[p] = data
+	}
+	if bytes.Equal(runs["paper"], runs["none"]) {
+		t.Error("-prefixes none and paper give the same run")
+	}
+}
+
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"-model", tinyBERT, "-data", "x"}, {"-model", tinyBERT, "-data", "mlqa-r"}, {"-model", tinyBERT, "-data", "miracl"},
 		{"-model", tinyBERT, "-split", "dev"}, {"-model", tinyBERT, "-run-depth", "0"}, {"-model", tinyBERT, "extra"},
+		{"-model", tinyBERT, "-prefixes", "Query: "},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseFlags(%q) succeeded", args)

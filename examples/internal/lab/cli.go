@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+
+	"github.com/polyret/polyret/model"
 )
 
 // Main runs a command's run function with a context cancelled by Ctrl-C
@@ -26,6 +28,22 @@ func Main(name string, run func(ctx context.Context, args []string, stdout, stde
 	}
 	fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 	os.Exit(1)
+}
+
+// PrefixesUsage describes the -prefixes flag of the commands.
+const PrefixesUsage = `query and passage prefixes: paper ("Query: ", "Passage: ") or none`
+
+// ParsePrefixes returns the model.Options.Prefixes that a -prefixes flag
+// value selects: "paper", the paper's "Query: " and "Passage: " (Default),
+// or "none" (Off).
+func ParsePrefixes(s string) (model.Toggle, error) {
+	switch s {
+	case "paper":
+		return model.Default, nil
+	case "none":
+		return model.Off, nil
+	}
+	return 0, fmt.Errorf("-prefixes %q: want paper or none", s)
 }
 
 // SplitList splits a comma-separated flag value into its non-empty,

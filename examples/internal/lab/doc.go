@@ -8,8 +8,9 @@
 //
 // Trainer.Step draws a batch from a sampler.HybridSampler, back-propagates
 // InfoNCE through loss.GradCache (queries through the model's query view,
-// passages through its passage view, so with the paper's prefixes) and
-// takes a model.AdamW step. The dropout seed of step n is a hash of
+// passages through its passage view, so with the model's prefixes: the
+// paper's unless model.Options says otherwise; ParsePrefixes reads the
+// commands' -prefixes flag) and takes a model.AdamW step. The dropout seed of step n is a hash of
 // Trainer.Seed and n, so a run resumed at any step replays an uninterrupted
 // one exactly. A NaN or infinite loss or gradient returns an error wrapping
 // ErrDiverged and changes nothing.
