@@ -6,7 +6,7 @@
 // Usage:
 //
 //	train -model DIR -data SPEC[,SPEC...] -out DIR [-alpha 0.5] [-batch 100] [-lr 3e-5]
-//	      [-weight-decay 0.01] [-steps 1000] [-resume] [flags]
+//	      [-weight-decay 0.01] [-prefixes paper|none] [-steps 1000] [-resume] [flags]
 //
 //	train -model LaBSE -data mmarco/ -langs en,de,fr -steps 2000 -out runs/hybrid
 //	train -model LaBSE -data xquad-r -alpha 1 -out runs/xx-mono     # X-X-mono baseline
@@ -35,7 +35,8 @@
 // # Defaults are the paper's
 //
 // α = 0.5, batch 100, AdamW with learning rate 3e-5 and weight decay 0.01,
-// queries prefixed "Query: " and passages "Passage: ", and the loss of the
+// queries prefixed "Query: " and passages "Passage: " (-prefixes none
+// trains without, as LaBSE and XLM-R were pre-trained), and the loss of the
 // paper's Eq. 1 as printed (loss.Paper: cosine similarity, τ = 1, each
 // query's positive against all hard negatives of the batch, summed). The
 // paper does not state its schedule: here the learning rate warms up
@@ -44,6 +45,12 @@
 // too, mean; loss.Config{}), and -tau overrides the temperature of either.
 // α = 1 gives the X-X-mono baseline and α = 0 the X-Y one. Dropout is the
 // model's (config.json).
+//
+// Weight decay spares biases and LayerNorm weights (and a parameter named
+// logit_scale): -decay-exempt bias-norm, model.DecayExempt, the exemption
+// of transformers' Trainer and so of most fine-tuning recipes, which the
+// paper does not state but most likely used. -decay-exempt none decays
+// every parameter, as torch.optim.AdamW over model.parameters() does.
 //
 // GradCache (package loss) encodes -chunk texts at a time, so a batch of
 // 100 (300 texts with one hard negative each) needs the activation memory
@@ -73,7 +80,9 @@
 // flags must be those of the checkpoint (the run refuses otherwise);
 // -steps may be raised (the schedule then changes from the checkpoint on),
 // and -stop-after N stops after N steps of this invocation, for schedulers
-// with time limits.
+// with time limits. Checkpoints written before -prefixes and -decay-exempt
+// existed were trained with the paper's prefixes and decay on every
+// parameter: resume them with -decay-exempt none.
 //
 // A NaN or infinite loss or gradient stops training with an error naming
 // the step; nothing is saved at that step, so the latest checkpoint stays

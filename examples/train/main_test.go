@@ -266,6 +266,9 @@ func TestRefusals(t *testing.T) {
 		{base(out, "-alpha", "2"), "-alpha"},
 		{base(out, "-negatives", "0"), "constant"},
 		{base(t.TempDir(), "-data", "no/such/file.jsonl"), "no/such/file.jsonl"},
+		{base(out, "-prefixes", "Query: "), "-prefixes"},
+		{base(out, "-decay-exempt", "all"), "-decay-exempt"},
+		{base(out, "-resume", "-prefixes", "none"), "prefixes is paper in the checkpoint and none now"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), c.args, &stdout, &stderr, nil)
@@ -273,4 +276,108 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("run %q: error %v, want one containing %q", c.args[len(c.args)-2:], err, c.want)
 		}
 	}
+}
+
+// TestPrefixesFlag checks -prefixes: the default is the paper's, none
+// reaches the model, and the losses of the first step differ.
+func TestPrefixesFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want model.Toggle
+	}{
+		{nil, model.Default},
+		{[]string{"-prefixes", "paper"}, model.Default},
+		{[]string{"-prefixes", "none"}, model.Off},
+	} {
+		c, err := parseFlags(base(t.TempDir(), tc.args...), &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.modelOptions().Prefixes; got != tc.want {
+			t.Errorf("%q: Options.Prefixes = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+	loss := map[string]float64{}
+	for _, p := range []string{"paper", "none"} {
+		out := t.TempDir()
+		runOK(t, base(out, "-steps", "1", "-prefixes", p), nil)
+		s := readState(t, filepath.Join(out, "checkpoints", "step-00000001"))
+		if s.Config.Prefixes != p || len(s.Loss) != 1 {
+			t.Fatalf("-prefixes %s: state has prefixes %q, losses %v", p, s.Config.Prefixes, s.Loss)
+		}
+		loss[p] = s.Loss[0]
+	}
+	if loss["paper"] == loss["none"] {
+		t.Errorf("the same loss %v with and without prefixes", loss["paper"])
+	}
+}
+
+// TestDecayExempt trains one step with -decay-exempt bias-norm (the
+// default) and none, with a large weight decay: the decayed weights agree
+// bit for bit, and exactly the parameters model.DecayExempt names differ.
+func TestDecayExempt(t *testing.T) {
+	weights := map[string]map[string][]float32{}
+	for _, e := range []string{"bias-norm", "none"} {
+		out := t.TempDir()
+		args := base(out, "-steps", "1", "-weight-decay", "0.5")
+		if e != "bias-norm" {
+			args = append(args, "-decay-exempt", e)
+		}
+		runOK(t, args, nil)
+		m, err := model.Load(context.Background(), filepath.Join(out, "model"), model.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		weights[e] = map[string][]float32{}
+		for _, p := range m.Params() {
+			weights[e][p.Name] = p.Value
+		}
+	}
+	exempt := 0
+	for name, a := range weights["bias-norm"] {
+		same := slices.Equal(a, weights["none"][name])
+		if model.DecayExempt(name) {
+			exempt++
+			// The pooler has no gradient under mean pooling: no step, no decay.
+			if same && !strings.HasPrefix(name, "pooler.") && slices.ContainsFunc(a, func(x float32) bool { return x != 0 }) {
+				t.Errorf("%s: exempt, but the same with decay", name)
+			}
+		} else if !same {
+			t.Errorf("%s: decayed in both runs, but differs", name)
+		}
+	}
+	if exempt == 0 {
+		t.Error("no exempt parameter")
+	}
+}
+
+// TestResumeOldCheckpoint resumes a checkpoint whose state.json predates
+// -prefixes and -decay-exempt: it was trained with the paper's prefixes
+// and decay on every parameter, so the default -decay-exempt is refused.
+func TestResumeOldCheckpoint(t *testing.T) {
+	out := t.TempDir()
+	runOK(t, base(out, "-stop-after", "1", "-decay-exempt", "none"), nil)
+	path := filepath.Join(out, "checkpoints", "step-00000001", "state.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	cfg := st["config"].(map[string]any)
+	delete(cfg, "prefixes")
+	delete(cfg, "decay_exempt")
+	if data, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), base(out, "-resume"), &bytes.Buffer{}, &bytes.Buffer{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "decay_exempt is none in the checkpoint and bias-norm now") {
+		t.Errorf("resume with the default -decay-exempt: %v", err)
+	}
+	runOK(t, base(out, "-resume", "-decay-exempt", "none"), nil)
 }

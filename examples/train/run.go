@@ -35,11 +35,13 @@ type config struct {
 	Negatives    int             `json:"negatives" resume:"same"`
 	LR           float64         `json:"lr" resume:"same"`
 	WeightDecay  float64         `json:"weight_decay" resume:"same"`
+	DecayExempt  string          `json:"decay_exempt" resume:"same"`
 	Warmup       float64         `json:"warmup" resume:"same"`
 	MaxGradNorm  float64         `json:"max_grad_norm" resume:"same"`
 	Loss         string          `json:"loss" resume:"same"`
 	Tau          float64         `json:"tau,omitempty" resume:"same"`
 	MaxLength    int             `json:"max_length,omitempty" resume:"same"`
+	Prefixes     string          `json:"prefixes" resume:"same"`
 	Seed         uint64          `json:"seed" resume:"same"`
 	Steps        int             `json:"steps"`
 	Chunk        int             `json:"chunk"`
@@ -69,11 +71,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.Negatives, "negatives", 1, "hard negatives per item (at most)")
 	fs.Float64Var(&c.LR, "lr", 3e-5, "AdamW peak learning rate")
 	fs.Float64Var(&c.WeightDecay, "weight-decay", 0.01, "AdamW decoupled weight decay")
+	fs.StringVar(&c.DecayExempt, "decay-exempt", "bias-norm", "parameters without weight decay: bias-norm (biases, LayerNorm weights, logit_scale: model.DecayExempt) or none")
 	fs.Float64Var(&c.Warmup, "warmup", 0.1, "fraction of the steps of linear warm-up (then linear decay to 0)")
 	fs.Float64Var(&c.MaxGradNorm, "max-grad-norm", 0, "clip the global gradient norm to this (0: no clipping)")
 	fs.StringVar(&c.Loss, "loss", "paper", "paper (Eq. 1: cosine, τ=1, hard negatives, sum) or common (τ=0.05, in-batch positives and hard negatives, mean)")
 	fs.Float64Var(&c.Tau, "tau", 0, "override the loss temperature")
 	fs.IntVar(&c.MaxLength, "max-length", 0, "truncate texts to this many tokens (default: the model's)")
+	fs.StringVar(&c.Prefixes, "prefixes", "paper", lab.PrefixesUsage)
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the sampler, hard negatives and dropout")
 	fs.IntVar(&c.Steps, "steps", 1000, "total training steps (batches)")
 	fs.IntVar(&c.Chunk, "chunk", 16, "GradCache chunk: texts encoded at once (bounds activation memory)")
@@ -109,16 +113,59 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-lr must be positive; -weight-decay, -max-grad-norm and -tau not negative; -warmup in [0, 1]")
 	case c.Loss != "paper" && c.Loss != "common":
 		return nil, fmt.Errorf("-loss %q: want paper or common", c.Loss)
+	case c.DecayExempt != "bias-norm" && c.DecayExempt != "none":
+		return nil, fmt.Errorf("-decay-exempt %q: want bias-norm or none", c.DecayExempt)
 	case c.Loss == "paper" && c.Negatives == 0:
 		return nil, errors.New("-loss paper with -negatives 0: the paper's loss has no in-batch positives, so without hard negatives it is constant")
 	case c.Eval != "xquad-r" && c.Eval != "none":
 		return nil, fmt.Errorf("-eval %q: want xquad-r or none", c.Eval)
 	case c.TestFraction <= 0 || c.TestFraction >= 1:
 		return nil, errors.New("-test must be in (0, 1)")
+	case !validPrefixes(c.Prefixes):
+		return nil, fmt.Errorf("-prefixes %q: want paper or none", c.Prefixes)
 	case c.EvalEvery < 0 || c.SaveEvery < 0 || c.Keep < 0 || c.StopAfter < 0 || c.MaxTriples < 0 || c.MaxLength < 0 || c.Negatives < 0:
 		return nil, errors.New("counts must not be negative")
 	}
 	return c, nil
+}
+
+func validPrefixes(s string) bool {
+	_, err := lab.ParsePrefixes(s)
+	return err == nil
+}
+
+// modelOptions returns the options the model is loaded with.
+func (c *config) modelOptions() model.Options {
+	prefixes, _ := lab.ParsePrefixes(c.Prefixes) // checked by parseFlags
+	return model.Options{MaxLength: c.MaxLength, Seed: c.Seed, Prefixes: prefixes}
+}
+
+// adamWConfig returns the optimizer's configuration.
+func (c *config) adamWConfig() model.AdamWConfig {
+	wd := c.WeightDecay
+	if wd == 0 {
+		wd = -1 // AdamWConfig: 0 means the default 0.01, negative none
+	}
+	cfg := model.AdamWConfig{
+		LR: c.LR, WeightDecay: wd, MaxGradNorm: c.MaxGradNorm,
+		Schedule: model.LinearSchedule(int(c.Warmup*float64(c.Steps)), c.Steps),
+	}
+	if c.DecayExempt == "bias-norm" {
+		cfg.NoDecay = model.DecayExempt
+	}
+	return cfg
+}
+
+// upgrade fills the fields that checkpoints written before they existed
+// lack, with the behaviour of those versions: the paper's prefixes, weight
+// decay on every parameter.
+func (c *config) upgrade() {
+	if c.Prefixes == "" {
+		c.Prefixes = "paper"
+	}
+	if c.DecayExempt == "" {
+		c.DecayExempt = "none"
+	}
 }
 
 // state is saved as state.json in every checkpoint.
@@ -212,6 +259,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 		if saved.Config == nil {
 			return fmt.Errorf("%s: state.json has no configuration", resumeDir)
 		}
+		saved.Config.upgrade()
 		if err := checkResume(saved.Config, c); err != nil {
 			return err
 		}
@@ -231,7 +279,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 	if err != nil {
 		return err
 	}
-	opts := model.Options{MaxLength: c.MaxLength, Seed: c.Seed}
+	opts := c.modelOptions()
 	modelDir := c.Model
 	if resumeDir != "" {
 		modelDir = lab.CheckpointModel(resumeDir)
@@ -240,15 +288,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 	if err != nil {
 		return err
 	}
-	warmup := int(c.Warmup * float64(c.Steps))
-	wd := c.WeightDecay
-	if wd == 0 {
-		wd = -1 // AdamWConfig: 0 means the default 0.01, negative none
-	}
-	opt := model.NewAdamW(m.Params(), model.AdamWConfig{
-		LR: c.LR, WeightDecay: wd, MaxGradNorm: c.MaxGradNorm,
-		Schedule: model.LinearSchedule(warmup, c.Steps),
-	})
+	opt := model.NewAdamW(m.Params(), c.adamWConfig())
 	st := &state{Config: c}
 	if resumeDir != "" {
 		if err := lab.RestoreCheckpoint(resumeDir, opt, s, saved); err != nil {
@@ -263,8 +303,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 			langs = append(langs, string(l))
 		}
 	}
-	fmt.Fprintf(stdout, "training %s on %d tuples (%s), α=%g, batch %d, %d steps, lr %g, loss %s\n",
-		c.Model, countTuples(data), strings.Join(langs, ","), c.Alpha, c.Batch, c.Steps, c.LR, c.Loss)
+	fmt.Fprintf(stdout, "training %s on %d tuples (%s), α=%g, batch %d, %d steps, lr %g, loss %s, prefixes %s\n",
+		c.Model, countTuples(data), strings.Join(langs, ","), c.Alpha, c.Batch, c.Steps, c.LR, c.Loss, c.Prefixes)
 
 	t := &lab.Trainer{Model: m, Sampler: s, Opt: opt, Loss: c.lossConfig(), ChunkSize: c.Chunk, Seed: c.Seed, Steps: st.Step}
 	stepCtx := context.WithoutCancel(ctx) // a started step is finished
