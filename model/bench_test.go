@@ -5,19 +5,23 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/nlpodyssey/spago/ag"
+
+	"github.com/polyret/polyret/loss"
 )
 
 // Benchmarks of the presets of ../shared/bench/torch_bench.py (batch 16,
 // random weights, every sequence at full length, mean pooling): the
 // forward pass (no graph), and one training step (16 queries + 16
-// passages, L2 normalisation, in-batch InfoNCE with τ = 0.05 averaged over
-// the batch, backward, AdamW), after one untimed warm-up pass or step. Run
+// passages, L2 normalisation and in-batch InfoNCE with τ = 0.05 averaged
+// over the batch by loss.InfoNCE, backward, AdamW), after one untimed
+// warm-up pass or step. Run
 // with -cpu 1,2 for 1 and 2 threads, and
 // one benchmark per process for the peak-RSS-MB metric:
 //
@@ -91,50 +95,72 @@ func benchmarkForward(b *testing.B, preset string) {
 	reportPeakRSS(b)
 }
 
-// inBatchCE returns the mean cross-entropy of softmax(q·pᵀ/τ) against the
-// diagonal and its gradients (torch_bench.py's loss), in float64.
-func inBatchCE(q, p [][]float64, tau float64) (float64, [][]float64, [][]float64) {
-	n := len(q)
-	dq, dp := make([][]float64, n), make([][]float64, n)
-	for i := range dq {
-		dq[i], dp[i] = make([]float64, len(q[i])), make([]float64, len(p[i]))
+// benchLoss is torch_bench.py's loss: mean-pooled embeddings
+// L2-normalised (F.normalize, norms clamped at 1e-12), logits q·pᵀ/τ with
+// τ = 0.05, cross-entropy against the diagonal, averaged over the batch.
+// loss.InfoNCE computes exactly that on the model's unnormalised outputs:
+// cosine similarity, in-batch positives as the negatives, mean.
+var benchLoss = loss.Config{Similarity: loss.Cosine, Temperature: 0.05, InBatch: loss.InBatchAll, Reduction: loss.Mean}
+
+// TestBenchLoss checks that benchLoss is torch_bench.py's loss, computed
+// here in float64 from the embeddings of the tiny preset.
+func TestBenchLoss(t *testing.T) {
+	p := benchPresets["tiny"]
+	m, err := NewRandom(Config{ModelType: "bert", VocabSize: p.vocab, HiddenSize: p.hidden, NumLayers: p.layers,
+		NumHeads: p.heads, IntermediateSize: p.inter, MaxPositions: 512, TypeVocabSize: 2, LayerNormEps: 1e-12},
+		Options{Pooling: PoolMean, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var loss float64
-	for i := range q {
-		logits := make([]float64, n)
-		mx := math.Inf(-1)
-		for j := range p {
-			var s float64
-			for k := range q[i] {
-				s += q[i][k] * p[j][k]
+	rng := rand.New(rand.NewPCG(3, 4))
+	q, err := m.EncodeIDs(randomSeqs(rng, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn, err := m.EncodeIDs(randomSeqs(rng, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := loss.InfoNCE(loss.Batch{Queries: q, Positives: pn}, benchLoss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	normalize := func(x [][]float64) {
+		for _, r := range x {
+			var ss float64
+			for _, v := range r {
+				ss += v * v
 			}
-			logits[j] = s / tau
-			mx = max(mx, logits[j])
+			for k := range r {
+				r[k] /= max(math.Sqrt(ss), 1e-12)
+			}
 		}
+	}
+	qr, pr := nodeRows(q), nodeRows(pn)
+	normalize(qr)
+	normalize(pr)
+	var want float64
+	for i := range qr {
+		logits := make([]float64, len(pr))
+		for j := range pr {
+			for k := range qr[i] {
+				logits[j] += qr[i][k] * pr[j][k] / 0.05
+			}
+		}
+		mx := slices.Max(logits)
 		var z float64
-		for _, l := range logits {
-			z += math.Exp(l - mx)
+		for _, x := range logits {
+			z += math.Exp(x - mx)
 		}
-		loss += (mx + math.Log(z) - logits[i]) / float64(n)
-		for j := range p {
-			c := math.Exp(logits[j]-mx) / z
-			if j == i {
-				c--
-			}
-			c /= tau * float64(n)
-			for k := range q[i] {
-				dq[i][k] += c * p[j][k]
-				dp[j][k] += c * q[i][k]
-			}
-		}
+		want += (mx + math.Log(z) - logits[i]) / float64(len(qr))
 	}
-	return loss, dq, dp
+	if got := l.Value().Item().F64(); math.Abs(got-want) > 1e-5*want {
+		t.Errorf("benchmark loss %v, torch_bench.py's %v", got, want)
+	}
 }
 
 func benchmarkTrainStep(b *testing.B, preset string) {
-	m, p := benchModel(b, preset)
-	m.opts.Normalize = On
-	m.hd.normalize = true
+	m, p := benchModel(b, preset) // mean pooling, no normalisation
 	rng := rand.New(rand.NewPCG(3, 4))
 	qs, ps := randomSeqs(rng, p), randomSeqs(rng, p)
 	opt := NewAdamW(m.Params(), AdamWConfig{LR: 2e-5, WeightDecay: 0.01})
@@ -147,10 +173,11 @@ func benchmarkTrainStep(b *testing.B, preset string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, dq, dp := inBatchCE(nodeRows(q), nodeRows(pn), 0.05)
-		q.AccGrad(toDense(dq))
-		pn.AccGrad(toDense(dp))
-		if err := ag.Backward(q, pn); err != nil {
+		l, err := loss.InfoNCE(loss.Batch{Queries: q, Positives: pn}, benchLoss)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ag.Backward(l); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := opt.Step(); err != nil {
