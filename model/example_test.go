@@ -69,3 +69,25 @@ func Example_training() {
 	// step 2: loss 1.83, lr 0.00067
 	// step 3: loss 1.76, lr 0.00033
 }
+
+// DecayExempt as AdamWConfig.NoDecay spares biases and LayerNorm weights
+// from weight decay, as transformers' Trainer does.
+func ExampleDecayExempt() {
+	for _, name := range []string{
+		"embeddings.word_embeddings.weight",
+		"embeddings.LayerNorm.weight",
+		"encoder.layer.0.attention.self.query.weight",
+		"encoder.layer.0.attention.self.query.bias",
+		"logit_scale",
+	} {
+		fmt.Printf("%-44s decayed: %v\n", name, !model.DecayExempt(name))
+	}
+	// Usage: model.NewAdamW(m.Params(), model.AdamWConfig{LR: 2e-5, NoDecay: model.DecayExempt})
+
+	// Output:
+	// embeddings.word_embeddings.weight            decayed: true
+	// embeddings.LayerNorm.weight                  decayed: false
+	// encoder.layer.0.attention.self.query.weight  decayed: true
+	// encoder.layer.0.attention.self.query.bias    decayed: false
+	// logit_scale                                  decayed: false
+}
