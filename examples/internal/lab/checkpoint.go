@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/polyret/polyret/internal/atomicfile"
 	"github.com/polyret/polyret/model"
 )
 
@@ -50,33 +51,19 @@ func SaveCheckpoint(root string, step int, m *model.Model, opt *model.AdamW, s e
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
-	tmp, err := os.MkdirTemp(root, "."+name+".tmp-")
+	// WriteDir fills a temporary sibling, syncs it and swaps it in, so a
+	// stale directory of an abandoned run is replaced whole.
+	err := atomicfile.WriteDir(final, func(tmp string) error {
+		return writeCheckpoint(tmp, m, opt, s, state)
+	})
 	if err != nil {
-		return "", err
-	}
-	if err := writeCheckpoint(tmp, m, opt, s, state); err != nil {
-		os.RemoveAll(tmp)
 		return "", fmt.Errorf("checkpoint %s: %w", final, err)
-	}
-	if err := os.RemoveAll(final); err != nil { // a stale one from an abandoned run
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	if err := syncDir(root); err != nil {
-		return "", err
 	}
 	err = WriteFile(filepath.Join(root, latestFile), func(w io.Writer) error {
 		_, err := io.WriteString(w, name+"\n")
 		return err
 	})
 	if err != nil {
-		return "", err
-	}
-	if err := syncDir(root); err != nil {
 		return "", err
 	}
 	if keep > 0 {
@@ -114,7 +101,7 @@ func writeCheckpoint(dir string, m *model.Model, opt *model.AdamW, s encoding.Bi
 	}); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return nil
 }
 
 // prune removes the checkpoints of root older than the keep newest, never

@@ -5,52 +5,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/polyret/polyret/internal/atomicfile"
 )
 
-// WriteFile writes the file at path atomically: write fills a temporary
-// file in the same directory, which is synced and renamed over path, so
-// path holds either its old content or the complete new one. The
-// directory is created if needed.
-func WriteFile(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// WriteFile writes the file at path atomically (internal/atomicfile: a
+// synced temporary file renamed over path), creating its directory if
+// needed, so path holds either its old content or the complete new one.
+func WriteFile(path string, write func(w io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	return atomicfile.WriteFile(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := write(bw); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// syncDir flushes a directory's entries (renames) to disk.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
+		return bw.Flush()
+	})
 }
