@@ -13,7 +13,8 @@
 # peak RSS of the training-step processes. Needs Debian's python3-torch and
 # libopenblas0-openmp (`apt-get install -y python3-torch libopenblas0-openmp`); never run
 # in CI. Environment: TORCH_BENCH (path of torch_bench.py, default ../shared/bench/ from
-# the repository root), COUNT (Go repetitions for the median, default 5).
+# the repository root), COUNT (Go repetitions for the median, default 5), RAW (a directory
+# that receives the raw outputs: PyTorch's JSON, Go's benchmark lines, the RSS figures).
 set -euo pipefail
 
 preset=${1:?usage: compare.sh tiny|small|base 1|2}
@@ -35,7 +36,8 @@ esac
 name=$(tr '[:lower:]' '[:upper:]' <<<"${preset:0:1}")${preset:1}
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+keep_raw() { [ -z "${RAW:-}" ] || { mkdir -p "$RAW" && find "$tmp" -maxdepth 1 -type f ! -name model.test -exec cp {} "$RAW" \; ; }; }
+trap 'keep_raw; rm -rf "$tmp"' EXIT
 (cd "$root" && go test -c -o "$tmp/model.test" ./model)
 
 torch() { # mode → JSON in $tmp/torch_$mode.json, peak RSS (kB) in $tmp/torch_$mode.rss
