@@ -7,6 +7,15 @@ import (
 	"testing"
 )
 
+// The seeds are whole files of a few kilobytes. Run the fuzzers with a short
+// minimization time, for example
+//
+//	go test -run XXX -fuzz '^FuzzDecodeSafetensors$' -fuzztime 1m -fuzzminimizetime 1s
+//
+// otherwise the engine spends up to a minute shrinking each new interesting
+// input, which shows as "0/sec" in its progress lines (measured: 27
+// executions in 20 s with the default, 680,000 with 1s).
+
 // FuzzDecodeSafetensors checks that no input panics or allocates beyond its
 // size, and that whatever decodes re-encodes to a file that decodes to the
 // same tensors and metadata.
