@@ -47,12 +47,14 @@
 //
 // # trec_eval measures
 //
-// Evaluate and EvaluateTopic compute map, map_cut.k, Rprec, recip_rank
-// (and recip_rank.k, MRR@k, which trec_eval does not have), P.k, recall.k,
-// ndcg, ndcg_cut.k, success.k, num_rel, num_rel_ret and num_ret with
-// trec_eval 10.0's semantics and order of floating-point operations, so
-// per-topic values are bit-identical to trec_eval's (tested on 8,746
-// values from trec_eval itself, every one identical to the last bit):
+// Evaluate and EvaluateTopic compute map, gm_map, map_cut.k, Rprec, bpref,
+// recip_rank (and recip_rank.k, MRR@k, which trec_eval does not have),
+// iprec_at_recall.L, P.k, recall.k, ndcg, ndcg_cut.k, success.k, num_rel,
+// num_rel_ret and num_ret (trec_eval's default set and the measures of
+// MIRACL and MS MARCO) with trec_eval 10.0's semantics and order of
+// floating-point operations, so values are bit-identical to trec_eval's
+// (tested on 22,767 values from trec_eval itself, every one identical to
+// the last bit):
 //
 //   - Ranking: by score descending, ties by document id descending in byte
 //     order (strcmp): "d9" before "d10", "7" before "10", "d55" before "d5".
@@ -71,6 +73,21 @@
 //     documents in the top min(R, num_ret), divided by R. recip_rank is
 //     1/rank of the first relevant document, 0 if none. success.k is 1 if
 //     a relevant document is in the top k.
+//   - gm_map is map per topic; its "all" value is the geometric mean
+//     exp(mean(ln(max(map, 1e-5)))), with ln and exp correctly rounded
+//     (double-double arithmetic), as glibc's are in all but rare cases
+//     (Go's math.Log and math.Exp differ from them in the last bit for
+//     7% and 13% of gm_map's arguments). trec_eval prints no per-topic
+//     gm_map.
+//   - bpref = (1/R)·Σ over the relevant retrieved documents d of
+//     1 − min(n_d, R)/min(N, R), where n_d counts the judged non-relevant
+//     documents ranked above d and N those in the qrels (a term is 1 when
+//     n_d = 0); unjudged documents and negative grades are skipped.
+//   - iprec_at_recall.L is the interpolated precision at recall level L:
+//     with c = round(L·R) (halves away from zero), the largest precision
+//     at any rank from that of the c-th relevant retrieved document down
+//     (for c = 0, from the first relevant one), and 0 when fewer than c
+//     relevant documents are retrieved.
 //   - nDCG: the gain is the raw grade for grades > 0 (whatever the
 //     relevance level), discount log2(rank+1); DCG is summed in rank order;
 //     the ideal DCG sums all grades > 0 of the qrels sorted in descending

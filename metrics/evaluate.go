@@ -80,7 +80,7 @@ type Results struct {
 	Values [][]float64
 	// All is trec_eval's "all" line: the mean over Topics, summed in topic
 	// order and divided by len(Topics), except for num_ret, num_rel and
-	// num_rel_ret, which are sums.
+	// num_rel_ret, which are sums, and gm_map, a geometric mean.
 	All []float64
 }
 
@@ -131,6 +131,10 @@ func Evaluate(qrels Qrels, run Run, measures []Measure, opt Options) (*Results, 
 	}
 	res.All = make([]float64, len(measures))
 	for m, meas := range measures {
+		if meas.Kind == GMMAP {
+			res.All[m] = geometricMean(res, m)
+			continue
+		}
 		sum := 0.0
 		for t := range res.Topics {
 			sum += res.Values[t][m]
@@ -141,6 +145,24 @@ func Evaluate(qrels Qrels, run Run, measures []Measure, opt Options) (*Results, 
 		res.All[m] = sum
 	}
 	return res, nil
+}
+
+// minGeoMean is trec_eval's MIN_GEO_MEAN, the floor of the values that
+// gm_map averages in log space.
+const minGeoMean = 1e-5
+
+// geometricMean is gm_map's "all" value from the per-topic values in
+// column m: exp of the mean of ln(max(value, 1e-5)), summed in topic order.
+// The logarithms and the exponential are correctly rounded, as the C
+// library's are in all but rare cases, so that the bits agree with
+// trec_eval's. (trec_eval -c scores a missing topic on an empty ranking, as
+// Evaluate does, so its "patch-up" term for missing topics adds nothing.)
+func geometricMean(res *Results, m int) float64 {
+	sum := 0.0
+	for t := range res.Topics {
+		sum += lnExact(max(res.Values[t][m], minGeoMean))
+	}
+	return expExact(sum / float64(len(res.Topics)))
 }
 
 // EvaluateTopic returns the measures of one topic: docs, in any order,
@@ -165,10 +187,11 @@ const unjudged = math.MinInt
 
 // evaluator holds buffers reused across topics.
 type evaluator struct {
-	docs  []ScoredDoc
-	rels  []int // grade of each ranked document, or unjudged
-	ideal []int // grades > 0, descending
-	seen  map[string]struct{}
+	docs      []ScoredDoc
+	rels      []int // grade of each ranked document, or unjudged
+	ideal     []int // grades > 0, descending
+	numNonRel int   // judged non-relevant documents in the qrels: 0 ≤ grade < level
+	seen      map[string]struct{}
 }
 
 // topic writes the measures of one topic to dst. It returns the id of a
@@ -200,10 +223,13 @@ func (e *evaluator) topic(dst []float64, judgements map[string]int, docs []Score
 		e.rels = append(e.rels, g)
 	}
 	numRel := 0
+	e.numNonRel = 0
 	e.ideal = e.ideal[:0]
 	for _, g := range judgements {
 		if g >= level && g >= 0 {
 			numRel++
+		} else if g >= 0 {
+			e.numNonRel++
 		}
 		if g > 0 {
 			e.ideal = append(e.ideal, g)
@@ -228,6 +254,37 @@ func (e *evaluator) relIn(k, level int) int {
 	return n
 }
 
+// iprecAtRecall is trec_eval's interpolated precision at a recall level:
+// the largest precision at any rank at or below the rank where the
+// relevant documents retrieved reach round(level·R). Levels that the
+// ranking never reaches give 0.
+func (e *evaluator) iprecAtRecall(recallLevel float64, level, numRel int) float64 {
+	numRet := len(e.rels)
+	if numRet == 0 {
+		return 0
+	}
+	numRelRet := e.relIn(numRet, level)
+	cut := int(math.Round(recallLevel * float64(numRel))) // C's lround: halves away from zero
+	if cut > numRelRet {
+		return 0
+	}
+	// Walk up from the bottom of the ranking keeping the running maximum
+	// of precision, as trec_eval does, until the relevant document that
+	// brings the count to cut.
+	best := float64(numRelRet) / float64(numRet)
+	relSoFar := numRelRet
+	for i := numRet; i > 0 && relSoFar > 0; i-- {
+		best = max(best, float64(relSoFar)/float64(i))
+		if e.rels[i-1] >= level {
+			if relSoFar == cut {
+				return best
+			}
+			relSoFar--
+		}
+	}
+	return best
+}
+
 // measure computes one measure with trec_eval's order of operations, so
 // that values are bit-identical to trec_eval's.
 func (e *evaluator) measure(m Measure, level, numRel int) float64 {
@@ -239,7 +296,7 @@ func (e *evaluator) measure(m Measure, level, numRel int) float64 {
 		return float64(numRel)
 	case NumRelRet:
 		return float64(e.relIn(numRet, level))
-	case MAP, MAPCut:
+	case MAP, MAPCut, GMMAP:
 		k := numRet
 		if m.Kind == MAPCut {
 			k = min(k, m.Cutoff)
@@ -255,6 +312,28 @@ func (e *evaluator) measure(m Measure, level, numRel int) float64 {
 			return 0
 		}
 		return sum / float64(numRel)
+	case Bpref:
+		// trec_eval skips unjudged documents and negative grades, and
+		// compares the judged non-relevant ones above each relevant one
+		// with at most R of them.
+		nonRelSoFar, sum := 0, 0.0
+		for _, g := range e.rels {
+			switch {
+			case g < 0: // unjudged or a negative grade
+			case g < level:
+				nonRelSoFar++
+			case nonRelSoFar > 0:
+				sum += 1 - float64(min(nonRelSoFar, numRel))/float64(min(e.numNonRel, numRel))
+			default:
+				sum++
+			}
+		}
+		if numRel > 0 {
+			sum /= float64(numRel)
+		}
+		return sum
+	case IPrecAtRecall:
+		return e.iprecAtRecall(m.Level, level, numRel)
 	case RPrec:
 		n := min(numRet, numRel)
 		if n == 0 {

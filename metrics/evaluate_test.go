@@ -62,6 +62,10 @@ func TestMeasurePanics(t *testing.T) {
 		{Measure{Kind: MAP, Cutoff: 3}, "metrics: bad cut-off for measure map_3"},
 		{Measure{}, "metrics: unknown measure MeasureKind(0)"},
 		{Measure{Kind: RecipRank, Cutoff: -1}, "metrics: bad cut-off for measure recip_rank"},
+		{Measure{Kind: IPrecAtRecall, Level: 1.5}, "metrics: recall level of iprec_at_recall outside [0, 1]"},
+		{Measure{Kind: IPrecAtRecall, Level: math.NaN()}, "metrics: recall level of iprec_at_recall outside [0, 1]"},
+		{Measure{Kind: Bpref, Level: 0.5}, "metrics: measure bpref takes no recall level"},
+		{Measure{Kind: IPrecAtRecall, Cutoff: 5}, "metrics: bad cut-off for measure iprec_at_recall_0.00"},
 	} {
 		func() {
 			defer func() {
@@ -81,7 +85,8 @@ func TestMeasurePanics(t *testing.T) {
 }
 
 func TestParseMeasureErrors(t *testing.T) {
-	for _, spec := range []string{"bpref", "map.5", "P.0", "P.5,x", "P.5,5", "ndcg.1=3", "P.", ""} {
+	for _, spec := range []string{"infAP", "map.5", "bpref.1", "gm_map.2", "P.0", "P.5,x", "P.5,5", "ndcg.1=3", "P.", "",
+		"iprec_at_recall.1.5", "iprec_at_recall.-0.1", "iprec_at_recall.nan", "iprec_at_recall.0.5,.5", "iprec_at_recall."} {
 		if ms, err := ParseMeasure(spec); err == nil {
 			t.Errorf("ParseMeasure(%q) = %v, want an error", spec, ms)
 		}

@@ -174,7 +174,7 @@ func ExampleWriteRun() {
 }
 
 func ExampleParseMeasure() {
-	for _, spec := range []string{"map", "P.10,5", "success", "recip_rank.10"} {
+	for _, spec := range []string{"map", "P.10,5", "success", "recip_rank.10", "iprec_at_recall.1,.5"} {
 		ms, err := metrics.ParseMeasure(spec)
 		fmt.Println(spec, "→", ms, err)
 	}
@@ -183,4 +183,37 @@ func ExampleParseMeasure() {
 	// P.10,5 → [P_5 P_10] <nil>
 	// success → [success_1 success_5 success_10] <nil>
 	// recip_rank.10 → [recip_rank_10] <nil>
+	// iprec_at_recall.1,.5 → [iprec_at_recall_0.50 iprec_at_recall_1.00] <nil>
+}
+
+// With incomplete judgements, bpref looks only at judged documents: here
+// each relevant document of q1 has one of the two judged non-relevant ones
+// above it, so bpref = (1/2)·((1 − 1/2) + (1 − 1/2)) = 0.5, while map
+// counts the unjudged d5 and d6 as non-relevant: (1/3 + 2/5)/2. gm_map is
+// the geometric mean of the topics' map, a map of 0 (q2) counting as 1e-5.
+func ExampleEvaluate_incompleteJudgements() {
+	qrels := metrics.Qrels{
+		"q1": {"d1": 1, "d2": 0, "d3": 0, "d4": 1},
+		"q2": {"d7": 1},
+	}
+	run := metrics.Run{
+		"q1": {{ID: "d5", Score: 5}, {ID: "d2", Score: 4}, {ID: "d1", Score: 3}, {ID: "d6", Score: 2}, {ID: "d4", Score: 1}},
+		"q2": {{ID: "d8", Score: 1}},
+	}
+	var ms []metrics.Measure
+	for _, spec := range []string{"map", "gm_map", "bpref", "iprec_at_recall.0,.5,1"} {
+		m, _ := metrics.ParseMeasure(spec)
+		ms = append(ms, m...)
+	}
+	res, _ := metrics.Evaluate(qrels, run, ms, metrics.Options{})
+	for i, m := range ms {
+		fmt.Printf("%-20s q1 %.4f  all %.4f\n", m, res.Values[0][i], res.All[i])
+	}
+	// Output:
+	// map                  q1 0.3667  all 0.1833
+	// gm_map               q1 0.3667  all 0.0019
+	// bpref                q1 0.5000  all 0.2500
+	// iprec_at_recall_0.00 q1 0.4000  all 0.2000
+	// iprec_at_recall_0.50 q1 0.4000  all 0.2000
+	// iprec_at_recall_1.00 q1 0.4000  all 0.2000
 }

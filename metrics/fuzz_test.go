@@ -120,7 +120,8 @@ func FuzzReadRunMSMARCO(f *testing.F) {
 }
 
 func FuzzParseMeasure(f *testing.F) {
-	for _, s := range []string{"map", "P.5,10", "ndcg_cut", "recip_rank.10", "P.", "P.,", "P.0", "P.5,5", "success.1,2,3", "x"} {
+	for _, s := range []string{"map", "P.5,10", "ndcg_cut", "recip_rank.10", "P.", "P.,", "P.0", "P.5,5", "success.1,2,3", "x",
+		"iprec_at_recall", "iprec_at_recall.0,.5,1", "iprec_at_recall.1e-1", "iprec_at_recall.0x1p-1", "gm_map", "bpref"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
@@ -130,8 +131,8 @@ func FuzzParseMeasure(f *testing.F) {
 		}
 		for _, m := range ms {
 			m.check() // panics on an invalid measure
-			if m.Cutoff > 0 && !strings.Contains(m.String(), "_") {
-				t.Fatalf("%q: %v has a cut-off but name %q", spec, m, m.String())
+			if (m.Cutoff > 0 || m.Kind == IPrecAtRecall) && !strings.Contains(m.String(), "_") {
+				t.Fatalf("%q: %v has a parameter but name %q", spec, m, m.String())
 			}
 		}
 	})

@@ -129,3 +129,71 @@ func log2Rank(i int) float64 {
 	discountTable.Store(&t)
 	return t[i]
 }
+
+// ln2DD is ln 2 to about 107 bits.
+var ln2DD = dd{0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56}
+
+// lnDD returns ln(x) in double-double for finite x > 0.
+func lnDD(x float64) dd {
+	f, e := math.Frexp(x) // x = f·2^e, f in [0.5, 1)
+	if f < math.Sqrt2/2 {
+		f *= 2
+		e--
+	}
+	// ln f = 2·atanh(s), s = (f−1)/(f+1); f−1 is exact (Sterbenz).
+	s := dd{f - 1, 0}.div(twoSum(f, 1))
+	s2 := s.mul(s)
+	t := atanhCoef[atanhTerms-1]
+	for j := atanhTerms - 2; j >= 0; j-- {
+		t = t.mul(s2).add(atanhCoef[j])
+	}
+	return s.mul(t).mul(dd{2, 0}).add(ln2DD.mul(dd{float64(e), 0}))
+}
+
+// lnExact returns ln(x) correctly rounded (but for arguments within about
+// 2^-100 relative of a rounding boundary) for finite x > 0. gm_map sums
+// such logarithms and trec_eval takes them from the C library, whose log is
+// correctly rounded in all but rare cases; Go's math.Log is not.
+func lnExact(x float64) float64 {
+	r := lnDD(x)
+	return r.hi + r.lo
+}
+
+// expTerms is enough for |r| ≤ ln2/2^10: the first omitted term of the
+// Taylor series is below 2^-120 of the sum.
+const expTerms = 14
+
+var expCoef = func() [expTerms]dd {
+	var c [expTerms]dd
+	fact := dd{1, 0}
+	for j := range c {
+		if j > 0 {
+			fact = fact.mul(dd{float64(j), 0})
+		}
+		c[j] = dd{1, 0}.div(fact)
+	}
+	return c
+}()
+
+// expExact returns e^x correctly rounded (but for results within about
+// 2^-100 relative of a rounding boundary) for x in the range where the
+// result is a normal float64; gm_map's final exp, like its logs, must be
+// the C library's.
+func expExact(x float64) float64 {
+	if x > 709 || x < -708 {
+		return math.Exp(x) // overflow or subnormal territory; gm_map never gets here
+	}
+	// x = k·ln2 + r with |r| ≤ ln2/2, computed in double-double.
+	k := math.Round(x / math.Ln2)
+	r := dd{x, 0}.add(ln2DD.mul(dd{-k, 0}))
+	// e^r = (e^(r/2^10))^(2^10).
+	r = r.mul(dd{0x1p-10, 0})
+	t := expCoef[expTerms-1]
+	for j := expTerms - 2; j >= 0; j-- {
+		t = t.mul(r).add(expCoef[j])
+	}
+	for range 10 {
+		t = t.mul(t)
+	}
+	return math.Ldexp(t.hi+t.lo, int(k))
+}

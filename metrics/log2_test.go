@@ -68,3 +68,56 @@ func TestLog2RankGrows(t *testing.T) {
 		}
 	}
 }
+
+// TestLnExpMatchGlibc compares lnExact and expExact, which gm_map uses, with
+// glibc's log and exp on gm_map's domain (testdata/lnexp/gen_lnexp.py).
+func TestLnExpMatchGlibc(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "lnexp", "lnexp.txt.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	n, same, goSame := map[string]int{}, map[string]int{}, map[string]int{}
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		x, err1 := strconv.ParseFloat(fields[1], 64)
+		want, err2 := strconv.ParseFloat(fields[2], 64)
+		if len(fields) != 3 || err1 != nil || err2 != nil {
+			t.Fatalf("bad line %q", sc.Text())
+		}
+		var got, goVal float64
+		switch fields[0] {
+		case "log":
+			got, goVal = lnExact(x), math.Log(x)
+		case "exp":
+			got, goVal = expExact(x), math.Exp(x)
+		default:
+			t.Fatalf("bad line %q", sc.Text())
+		}
+		n[fields[0]]++
+		if got == want {
+			same[fields[0]]++
+		} else if math.Abs(got-want) > 2.3e-16*math.Abs(want) {
+			t.Errorf("%s(%v) = %v, glibc %v: more than an ulp apart", fields[0], x, got, want)
+		}
+		if goVal == want {
+			goSame[fields[0]]++
+		}
+	}
+	if n["log"] < 9000 || n["exp"] != 5000 {
+		t.Fatalf("read %d log and %d exp values", n["log"], n["exp"])
+	}
+	for _, fn := range []string{"log", "exp"} {
+		t.Logf("%s: equal to glibc on %d of %d arguments (Go's math package: %d)", fn, same[fn], n[fn], goSame[fn])
+		// glibc's log and exp are not always correctly rounded; allow one
+		// argument in a thousand.
+		if n[fn]-same[fn] > n[fn]/1000 {
+			t.Errorf("%s differs from glibc on %d of %d arguments", fn, n[fn]-same[fn], n[fn])
+		}
+	}
+}

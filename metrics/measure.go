@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,24 +16,27 @@ type MeasureKind int
 // least the relevance level; R is the number of relevant documents in the
 // qrels of the topic, retrieved or not; k is the measure's cut-off.
 const (
-	NumRet    MeasureKind = iota + 1 // num_ret: documents retrieved (after Options.MaxDocs)
-	NumRel                           // num_rel: R
-	NumRelRet                        // num_rel_ret: relevant documents retrieved
-	MAP                              // map: (1/R)·Σ P@rank over the relevant retrieved documents
-	RPrec                            // Rprec: relevant in the top min(R, num_ret), divided by R
-	RecipRank                        // recip_rank: 1/rank of the first relevant document; with a cut-off, 0 beyond rank k
-	P                                // P_k: relevant in the top k, divided by k
-	Recall                           // recall_k: relevant in the top k, divided by R
-	NDCG                             // ndcg: nDCG over the whole ranking
-	NDCGCut                          // ndcg_cut_k: nDCG over the top k
-	MAPCut                           // map_cut_k: map counting the top k only, still divided by R
-	Success                          // success_k: 1 if a relevant document is in the top k
+	NumRet        MeasureKind = iota + 1 // num_ret: documents retrieved (after Options.MaxDocs)
+	NumRel                               // num_rel: R
+	NumRelRet                            // num_rel_ret: relevant documents retrieved
+	MAP                                  // map: (1/R)·Σ P@rank over the relevant retrieved documents
+	GMMAP                                // gm_map: map per topic; the "all" line is the geometric mean of max(map, 1e-5)
+	RPrec                                // Rprec: relevant in the top min(R, num_ret), divided by R
+	Bpref                                // bpref: (1/R)·Σ over relevant retrieved d of 1 − min(N_d, R)/min(N, R); N_d judged non-relevant above d, N in the qrels
+	RecipRank                            // recip_rank: 1/rank of the first relevant document; with a cut-off, 0 beyond rank k
+	IPrecAtRecall                        // iprec_at_recall_L: the largest precision at any rank where recall ≥ L (a recall level in [0, 1])
+	P                                    // P_k: relevant in the top k, divided by k
+	Recall                               // recall_k: relevant in the top k, divided by R
+	NDCG                                 // ndcg: nDCG over the whole ranking
+	NDCGCut                              // ndcg_cut_k: nDCG over the top k
+	MAPCut                               // map_cut_k: map counting the top k only, still divided by R
+	Success                              // success_k: 1 if a relevant document is in the top k
 )
 
 var kindNames = [...]string{
-	NumRet: "num_ret", NumRel: "num_rel", NumRelRet: "num_rel_ret", MAP: "map", RPrec: "Rprec",
-	RecipRank: "recip_rank", P: "P", Recall: "recall", NDCG: "ndcg", NDCGCut: "ndcg_cut",
-	MAPCut: "map_cut", Success: "success",
+	NumRet: "num_ret", NumRel: "num_rel", NumRelRet: "num_rel_ret", MAP: "map", GMMAP: "gm_map",
+	RPrec: "Rprec", Bpref: "bpref", RecipRank: "recip_rank", IPrecAtRecall: "iprec_at_recall",
+	P: "P", Recall: "recall", NDCG: "ndcg", NDCGCut: "ndcg_cut", MAPCut: "map_cut", Success: "success",
 }
 
 // String returns trec_eval's name of the measure, such as "ndcg_cut".
@@ -53,18 +57,25 @@ func (k MeasureKind) needsCutoff() bool {
 // sums rather than averages and prints without decimals.
 func (k MeasureKind) isCount() bool { return k == NumRet || k == NumRel || k == NumRelRet }
 
-// A Measure is a measure kind with its cut-off. Cutoff must be positive
-// for P, Recall, NDCGCut, MAPCut and Success; it is optional for RecipRank
-// (0 means no cut-off, trec_eval's recip_rank; a positive k gives MRR@k,
-// which trec_eval does not have) and must be 0 for the other kinds.
+// A Measure is a measure kind with its cut-off or recall level. Cutoff
+// must be positive for P, Recall, NDCGCut, MAPCut and Success; it is
+// optional for RecipRank (0 means no cut-off, trec_eval's recip_rank; a
+// positive k gives MRR@k, which trec_eval does not have) and must be 0 for
+// the other kinds. Level is IPrecAtRecall's recall level, in [0, 1], and
+// must be 0 for the other kinds.
 type Measure struct {
 	Kind   MeasureKind
 	Cutoff int
+	Level  float64
 }
 
-// String returns the name trec_eval prints, such as "map", "P_10" or
-// "ndcg_cut_10"; RecipRank with a cut-off k is "recip_rank_k".
+// String returns the name trec_eval prints, such as "map", "P_10",
+// "ndcg_cut_10" or "iprec_at_recall_0.10" (the level with two decimals);
+// RecipRank with a cut-off k is "recip_rank_k".
 func (m Measure) String() string {
+	if m.Kind == IPrecAtRecall {
+		return m.Kind.String() + "_" + strconv.FormatFloat(m.Level, 'f', 2, 64)
+	}
 	if m.Cutoff > 0 {
 		return m.Kind.String() + "_" + strconv.Itoa(m.Cutoff)
 	}
@@ -83,16 +94,29 @@ func (m Measure) check() {
 		panic("metrics: measure " + m.Kind.String() + " needs a positive cut-off")
 	case m.Cutoff < 0 || (!m.Kind.needsCutoff() && m.Kind != RecipRank && m.Cutoff != 0):
 		panic("metrics: bad cut-off for measure " + m.String())
+	case m.Kind == IPrecAtRecall && !(m.Level >= 0 && m.Level <= 1):
+		panic("metrics: recall level of " + m.Kind.String() + " outside [0, 1]")
+	case m.Kind != IPrecAtRecall && m.Level != 0:
+		panic("metrics: measure " + m.String() + " takes no recall level")
 	}
 }
 
 // CompareMeasures orders measures as trec_eval prints them: by kind, then
-// by cut-off.
+// by cut-off or recall level.
 func CompareMeasures(a, b Measure) int {
 	if a.Kind != b.Kind {
 		return int(a.Kind) - int(b.Kind)
 	}
-	return a.Cutoff - b.Cutoff
+	if a.Cutoff != b.Cutoff {
+		return a.Cutoff - b.Cutoff
+	}
+	return cmp.Compare(a.Level, b.Level)
+}
+
+// DefaultLevels returns trec_eval's default recall levels of
+// IPrecAtRecall: 0, 0.1, …, 1.
+func DefaultLevels() []float64 {
+	return []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
 }
 
 // DefaultCutoffs returns trec_eval's default cut-offs of a kind ("-m P"
@@ -109,10 +133,12 @@ func DefaultCutoffs(k MeasureKind) []int {
 }
 
 // ParseMeasure parses one trec_eval -m argument: a name, optionally
-// followed by '.' and comma-separated positive cut-offs ("map",
-// "P.5,10", "ndcg_cut.10"). A name that takes cut-offs without them gets
-// DefaultCutoffs. Cut-offs are sorted; a duplicate is an error, as in
-// trec_eval. "recip_rank.k" gives MRR@k (an extension).
+// followed by '.' and comma-separated parameters ("map", "P.5,10",
+// "ndcg_cut.10", "iprec_at_recall.0,.5,1"). Parameters are positive integer
+// cut-offs, or recall levels in [0, 1] for iprec_at_recall. A name that
+// takes parameters without them gets DefaultCutoffs or DefaultLevels.
+// Parameters are sorted; a duplicate is an error, as in trec_eval.
+// "recip_rank.k" gives MRR@k (an extension).
 func ParseMeasure(spec string) ([]Measure, error) {
 	name, params, hasParams := strings.Cut(spec, ".")
 	kind := MeasureKind(0)
@@ -123,6 +149,28 @@ func ParseMeasure(spec string) ([]Measure, error) {
 	}
 	if kind == 0 {
 		return nil, fmt.Errorf("unknown measure %q", spec)
+	}
+	if kind == IPrecAtRecall {
+		levels := DefaultLevels()
+		if hasParams {
+			levels = levels[:0]
+			for _, p := range strings.Split(params, ",") {
+				l, err := strconv.ParseFloat(p, 64)
+				if err != nil || !(l >= 0 && l <= 1) {
+					return nil, fmt.Errorf("measure %q: recall level %q is not a number in [0, 1]", spec, p)
+				}
+				levels = append(levels, l)
+			}
+		}
+		slices.Sort(levels)
+		if len(slices.Compact(slices.Clone(levels))) != len(levels) {
+			return nil, fmt.Errorf("measure %q: duplicate recall levels", spec)
+		}
+		ms := make([]Measure, len(levels))
+		for i, l := range levels {
+			ms[i] = Measure{Kind: kind, Level: l}
+		}
+		return ms, nil
 	}
 	if !hasParams {
 		cuts := DefaultCutoffs(kind)

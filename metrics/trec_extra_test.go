@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +16,8 @@ import (
 // goldens leave out: map_cut, ndcg without cut-off, -l, -M and rankings of
 // up to 2,100 documents. See testdata/trec_extra/run_extra.sh.
 
-// readTrecEvalOutput parses trec_eval's "measure\tqid\tvalue" lines.
+// readTrecEvalOutput parses trec_eval's "measure\tqid\tvalue" lines, from
+// a plain or gzipped (".gz") file.
 func readTrecEvalOutput(t *testing.T, path string) map[string]map[string]string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -22,8 +25,16 @@ func readTrecEvalOutput(t *testing.T, path string) map[string]map[string]string 
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	}
 	out := map[string]map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := strings.Split(sc.Text(), "\t")
 		if len(fields) != 3 {

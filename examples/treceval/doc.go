@@ -7,11 +7,13 @@
 //
 // Flags may be combined and attached as in trec_eval ("-qc", "-mmap",
 // "-l2"). Measures: num_q, runid, num_ret, num_rel, num_rel_ret, map,
-// map_cut.k, Rprec, recip_rank (recip_rank.k is MRR@k, an extension), P.k,
-// recall.k, ndcg, ndcg_cut.k, success.k; a measure that takes cut-offs
-// gets trec_eval's defaults without them. Without -m, treceval prints
-// num_q, runid, num_ret, num_rel, num_rel_ret, map, Rprec, recip_rank and
-// P at the default cut-offs.
+// gm_map, Rprec, bpref, recip_rank (recip_rank.k is MRR@k, an extension),
+// iprec_at_recall.L (recall levels in [0, 1]), P.k, recall.k, map_cut.k,
+// ndcg, ndcg_cut.k, success.k; a measure that takes parameters gets
+// trec_eval's defaults without them. Without -m, treceval prints
+// trec_eval's default set (runid, num_q, num_ret, num_rel, num_rel_ret,
+// map, gm_map, Rprec, bpref, recip_rank, iprec_at_recall at 0, 0.1, …, 1
+// and P at the default cut-offs), byte for byte as trec_eval does.
 //
 // The output is trec_eval's: "measure<TAB>topic<TAB>value" lines, the name
 // padded to 22 columns, values with 4 decimals and counts as integers, the
@@ -32,8 +34,9 @@
 //     gives P_5 and P_10; trec_eval keeps the first only).
 //   - recip_rank.k is MRR@k, printed as recip_rank_k (trec_eval ignores the
 //     parameter); parameters on other measures without cut-offs are errors.
+//   - iprec_at_recall levels must lie in [0, 1] (trec_eval takes any
+//     number, and a level above 1 or below 0 means nothing).
 //   - With -c and -l other than 1, the "all" num_rel is the sum of the
 //     topics' num_rel (trec_eval counts the qrels grades > 0 instead).
 //   - Qrels may hold any number of '#' comment lines and blank lines.
-//   - Without -m, only the supported part of trec_eval's default set.
 package main

@@ -106,7 +106,7 @@ func parseArgs(args []string) (*config, error) {
 	c.qrels, c.run = files[0], files[1]
 	if c.measures == nil && !c.numQ && !c.runID {
 		c.numQ, c.runID = true, true
-		for _, spec := range []string{"num_ret", "num_rel", "num_rel_ret", "map", "Rprec", "recip_rank", "P"} {
+		for _, spec := range []string{"num_ret", "num_rel", "num_rel_ret", "map", "gm_map", "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P"} {
 			c.setValue('m', spec)
 		}
 	}
@@ -229,6 +229,9 @@ func evaluate(args []string, w *bufio.Writer) error {
 
 func printValues(w io.Writer, ms []metrics.Measure, topic string, v []float64) {
 	for i, m := range ms {
+		if m.Kind == metrics.GMMAP && topic != "all" {
+			continue // trec_eval prints gm_map in the summary only
+		}
 		if m.IsCount() {
 			fmt.Fprintf(w, "%-22s\t%s\t%d\n", m, topic, int64(v[i]))
 		} else {

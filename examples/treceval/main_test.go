@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,7 +85,8 @@ func TestUsageErrors(t *testing.T) {
 		msg    string
 	}{
 		{[]string{qrels}, 1, "usage"},
-		{[]string{"-m", "bpref", qrels, runf}, 1, "illegal measure"},
+		{[]string{"-m", "infAP", qrels, runf}, 1, "illegal measure"},
+		{[]string{"-m", "iprec_at_recall.2", qrels, runf}, 1, "illegal measure"},
 		{[]string{"-m", "P.5,5", qrels, runf}, 1, "duplicate"},
 		{[]string{"-x", qrels, runf}, 1, "unknown flag"},
 		{[]string{"-l", "x", qrels, runf}, 1, "-l"},
@@ -122,4 +127,109 @@ func TestDeliberateDifferences(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
+}
+
+// TestMoreMatchesTrecEval runs treceval as run_more.sh ran trec_eval
+// (../../metrics/testdata/trec_more): gm_map, bpref and iprec_at_recall
+// with -q, -c, -l and -M, and the default measures (no -m), and compares
+// stdout byte for byte.
+func TestMoreMatchesTrecEval(t *testing.T) {
+	dir := "../../metrics/testdata/trec_more"
+	status, err := os.ReadFile(filepath.Join(dir, "status.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	gunzip := func(src string) string {
+		t.Helper()
+		if !strings.HasSuffix(src, ".gz") {
+			return src
+		}
+		dst := filepath.Join(tmp, strings.ReplaceAll(strings.TrimSuffix(src, ".gz"), "/", "_"))
+		if _, err := os.Stat(dst); err == nil {
+			return dst
+		}
+		b := readGzip(t, src)
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dst
+	}
+	inputs := func(name string) (qrels, runFile string) {
+		switch name {
+		case "x1", "x2":
+			return gunzip(filepath.Join(dir, "../trec_extra", name+".qrels.gz")), gunzip(filepath.Join(dir, "../trec_extra", name+".run.gz"))
+		case "x1h":
+			return gunzip(filepath.Join(dir, "../trec_extra/x1.qrels.gz")), gunzip(filepath.Join(dir, "x1h.run.gz"))
+		}
+		return filepath.Join(goldenDir, name+".qrels"), filepath.Join(goldenDir, name+".run")
+	}
+	measures := map[bool]string{
+		false: "-m map -m gm_map -m bpref -m iprec_at_recall -m num_rel -m num_ret -m num_q",
+		true:  "-m gm_map -m bpref -m iprec_at_recall.0,.05,.125,.33,.5,1 -m num_q",
+	}
+	compared := 0
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(status)), "\n") {
+		spec, codes, _ := strings.Cut(line, ":")
+		f := strings.Fields(spec)
+		name, tag, flags := f[0], f[1], f[2:]
+		qrels, runFile := inputs(name)
+		if !seen[name] { // the default measure set, with -c
+			seen[name] = true
+			var stdout, stderr bytes.Buffer
+			if s := run([]string{"-c", qrels, runFile}, &stdout, &stderr); s != 0 {
+				t.Fatalf("%s default: exit status %d (%s)", name, s, stderr.String())
+			}
+			if want := readGzip(t, filepath.Join(dir, name+".default.txt.gz")); stdout.String() != string(want) {
+				t.Errorf("%s: default output differs from trec_eval's\n got:\n%s\nwant:\n%s", name, stdout.String(), want)
+			}
+			compared++
+		}
+		args := append(append(append([]string(nil), flags...), strings.Fields(measures[tag == "qcL"])...), qrels, runFile)
+		var stdout, stderr bytes.Buffer
+		s := run(args, &stdout, &stderr)
+		if strings.TrimSpace(codes) != "0 0" {
+			if s != 4 {
+				t.Errorf("%s %s: exit status %d, trec_eval's was 4", name, tag, s)
+			}
+			continue
+		}
+		if s != 0 {
+			t.Fatalf("%s %s: exit status %d (%s)", name, tag, s, stderr.String())
+		}
+		got, want := stdout.String(), string(readGzip(t, filepath.Join(dir, name+"."+tag+".txt.gz")))
+		if slices.Contains(flags, "-c") && slices.Contains(flags, "-l") {
+			// The deliberate difference: trec_eval -c with -l ≠ 1 prints
+			// the count of grades > 0 as its all num_rel.
+			got, want = numRelAll.ReplaceAllString(got, ""), numRelAll.ReplaceAllString(want, "")
+		}
+		if got != want {
+			t.Errorf("%s %s: stdout differs from trec_eval's\n got:\n%s\nwant:\n%s", name, tag, got, want)
+		}
+		compared++
+	}
+	if compared < 40 {
+		t.Errorf("compared %d outputs", compared)
+	}
+}
+
+var numRelAll = regexp.MustCompile(`(?m)^num_rel +\tall\t[0-9]+\n`)
+
+func readGzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
