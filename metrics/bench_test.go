@@ -58,7 +58,7 @@ func BenchmarkMeasure(b *testing.B) {
 			numRel++
 		}
 	}
-	for _, spec := range []string{"map", "map_cut.10", "Rprec", "recip_rank", "P.10", "recall.100", "ndcg", "ndcg_cut.10", "success.10"} {
+	for _, spec := range []string{"map", "map_cut.10", "Rprec", "bpref", "recip_rank", "iprec_at_recall.0.5", "P.10", "recall.100", "ndcg", "ndcg_cut.10", "success.10"} {
 		ms, _ := ParseMeasure(spec)
 		b.Run(ms[0].String(), func(b *testing.B) {
 			for b.Loop() {
