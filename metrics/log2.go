@@ -73,9 +73,9 @@ var atanhCoef = func() [atanhTerms]dd {
 	return c
 }()
 
-// log2Exact returns log2(x) correctly rounded (but for arguments within
-// about 2^-100 relative of a rounding boundary) for finite x > 0.
-func log2Exact(x float64) float64 {
+// lnMantissa splits finite x > 0 as f·2^e with f in [√2/2, √2) and returns
+// ln f in double-double, with e.
+func lnMantissa(x float64) (dd, int) {
 	f, e := math.Frexp(x) // x = f·2^e, f in [0.5, 1)
 	if f < math.Sqrt2/2 {
 		f *= 2
@@ -88,7 +88,13 @@ func log2Exact(x float64) float64 {
 	for j := atanhTerms - 2; j >= 0; j-- {
 		t = t.mul(s2).add(atanhCoef[j])
 	}
-	lnf := s.mul(t).mul(dd{2, 0})
+	return s.mul(t).mul(dd{2, 0}), e
+}
+
+// log2Exact returns log2(x) correctly rounded (but for arguments within
+// about 2^-100 relative of a rounding boundary) for finite x > 0.
+func log2Exact(x float64) float64 {
+	lnf, e := lnMantissa(x)
 	r := lnf.mul(log2E).add(dd{float64(e), 0})
 	return r.hi + r.lo
 }
@@ -133,29 +139,13 @@ func log2Rank(i int) float64 {
 // ln2DD is ln 2 to about 107 bits.
 var ln2DD = dd{0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56}
 
-// lnDD returns ln(x) in double-double for finite x > 0.
-func lnDD(x float64) dd {
-	f, e := math.Frexp(x) // x = f·2^e, f in [0.5, 1)
-	if f < math.Sqrt2/2 {
-		f *= 2
-		e--
-	}
-	// ln f = 2·atanh(s), s = (f−1)/(f+1); f−1 is exact (Sterbenz).
-	s := dd{f - 1, 0}.div(twoSum(f, 1))
-	s2 := s.mul(s)
-	t := atanhCoef[atanhTerms-1]
-	for j := atanhTerms - 2; j >= 0; j-- {
-		t = t.mul(s2).add(atanhCoef[j])
-	}
-	return s.mul(t).mul(dd{2, 0}).add(ln2DD.mul(dd{float64(e), 0}))
-}
-
 // lnExact returns ln(x) correctly rounded (but for arguments within about
 // 2^-100 relative of a rounding boundary) for finite x > 0. gm_map sums
 // such logarithms and trec_eval takes them from the C library, whose log is
 // correctly rounded in all but rare cases; Go's math.Log is not.
 func lnExact(x float64) float64 {
-	r := lnDD(x)
+	lnf, e := lnMantissa(x)
+	r := lnf.add(ln2DD.mul(dd{float64(e), 0}))
 	return r.hi + r.lo
 }
 

@@ -18,16 +18,7 @@ import (
 var glibcLog2Exceptions = []int{1621, 3242, 6484, 12968, 25936, 51872, 57803, 104703, 107177, 110806, 112705, 143957, 171891, 186767}
 
 func TestLog2MatchesGlibc(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "log2", "glibc_log2.txt.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
+	sc := gzipLines(t, filepath.Join("testdata", "log2", "glibc_log2.txt.gz"))
 	n, same, goSame := 0, 0, 0
 	for sc.Scan() {
 		nStr, hex, _ := strings.Cut(sc.Text(), " ")
@@ -72,16 +63,7 @@ func TestLog2RankGrows(t *testing.T) {
 // TestLnExpMatchGlibc compares lnExact and expExact, which gm_map uses, with
 // glibc's log and exp on gm_map's domain (testdata/lnexp/gen_lnexp.py).
 func TestLnExpMatchGlibc(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "lnexp", "lnexp.txt.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
+	sc := gzipLines(t, filepath.Join("testdata", "lnexp", "lnexp.txt.gz"))
 	n, same, goSame := map[string]int{}, map[string]int{}, map[string]int{}
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
@@ -120,4 +102,20 @@ func TestLnExpMatchGlibc(t *testing.T) {
 			t.Errorf("%s differs from glibc on %d of %d arguments", fn, n[fn]-same[fn], n[fn])
 		}
 	}
+}
+
+// gzipLines returns a line scanner over the gzipped file at path, closed
+// at the end of the test.
+func gzipLines(t *testing.T, path string) *bufio.Scanner {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bufio.NewScanner(zr)
 }

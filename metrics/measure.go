@@ -153,54 +153,59 @@ func ParseMeasure(spec string) ([]Measure, error) {
 	if kind == IPrecAtRecall {
 		levels := DefaultLevels()
 		if hasParams {
-			levels = levels[:0]
-			for _, p := range strings.Split(params, ",") {
+			var err error
+			if levels, err = parseParams(spec, params, "recall level", "a number in [0, 1]", func(p string) (float64, bool) {
 				l, err := strconv.ParseFloat(p, 64)
-				if err != nil || !(l >= 0 && l <= 1) {
-					return nil, fmt.Errorf("measure %q: recall level %q is not a number in [0, 1]", spec, p)
-				}
-				levels = append(levels, l)
+				return l, err == nil && l >= 0 && l <= 1
+			}); err != nil {
+				return nil, err
 			}
 		}
-		slices.Sort(levels)
-		if len(slices.Compact(slices.Clone(levels))) != len(levels) {
-			return nil, fmt.Errorf("measure %q: duplicate recall levels", spec)
-		}
-		ms := make([]Measure, len(levels))
-		for i, l := range levels {
-			ms[i] = Measure{Kind: kind, Level: l}
-		}
-		return ms, nil
+		return measuresOf(levels, func(l float64) Measure { return Measure{Kind: kind, Level: l} }), nil
 	}
 	if !hasParams {
 		cuts := DefaultCutoffs(kind)
 		if cuts == nil {
 			return []Measure{{Kind: kind}}, nil
 		}
-		ms := make([]Measure, len(cuts))
-		for i, c := range cuts {
-			ms[i] = Measure{Kind: kind, Cutoff: c}
-		}
-		return ms, nil
+		return measuresOf(cuts, func(c int) Measure { return Measure{Kind: kind, Cutoff: c} }), nil
 	}
 	if !kind.needsCutoff() && kind != RecipRank {
 		return nil, fmt.Errorf("measure %q takes no parameters", name)
 	}
-	var cuts []int
-	for _, p := range strings.Split(params, ",") {
+	cuts, err := parseParams(spec, params, "cut-off", "a positive integer", func(p string) (int, bool) {
 		c, err := strconv.Atoi(p)
-		if err != nil || c <= 0 {
-			return nil, fmt.Errorf("measure %q: cut-off %q is not a positive integer", spec, p)
+		return c, err == nil && c > 0
+	})
+	if err != nil {
+		return nil, err
+	}
+	return measuresOf(cuts, func(c int) Measure { return Measure{Kind: kind, Cutoff: c} }), nil
+}
+
+// parseParams parses the comma-separated parameters of a measure spec with
+// parse, which reports whether a parameter is valid, and sorts them; a
+// duplicate is an error, as in trec_eval.
+func parseParams[T int | float64](spec, params, what, want string, parse func(string) (T, bool)) ([]T, error) {
+	var vals []T
+	for _, p := range strings.Split(params, ",") {
+		v, ok := parse(p)
+		if !ok {
+			return nil, fmt.Errorf("measure %q: %s %q is not %s", spec, what, p, want)
 		}
-		cuts = append(cuts, c)
+		vals = append(vals, v)
 	}
-	slices.Sort(cuts)
-	if len(slices.Compact(slices.Clone(cuts))) != len(cuts) {
-		return nil, fmt.Errorf("measure %q: duplicate cut-offs", spec)
+	slices.Sort(vals)
+	if len(slices.Compact(slices.Clone(vals))) != len(vals) {
+		return nil, fmt.Errorf("measure %q: duplicate %ss", spec, what)
 	}
-	ms := make([]Measure, len(cuts))
-	for i, c := range cuts {
-		ms[i] = Measure{Kind: kind, Cutoff: c}
+	return vals, nil
+}
+
+func measuresOf[T any](params []T, measure func(T) Measure) []Measure {
+	ms := make([]Measure, len(params))
+	for i, p := range params {
+		ms[i] = measure(p)
 	}
-	return ms, nil
+	return ms
 }

@@ -64,22 +64,7 @@ func TestTrecEvalExtraGoldens(t *testing.T) {
 		}
 		f := strings.Fields(spec)
 		name, tag, flags := f[0], f[1], f[2:]
-		var opt Options
-		for i := 0; i < len(flags); i++ {
-			switch flags[i] {
-			case "-c":
-				opt.Topics = TopicsComplete
-			case "-l":
-				i++
-				opt.RelevanceLevel, _ = strconv.Atoi(flags[i])
-				if opt.RelevanceLevel == 0 {
-					opt.RelevanceLevel = -1
-				}
-			case "-M":
-				i++
-				opt.MaxDocs, _ = strconv.Atoi(flags[i])
-			}
-		}
+		opt := trecOptions(flags)
 		qrels, err := ReadQrelsFile(filepath.Join(dir, name+".qrels.gz"))
 		if err != nil {
 			t.Fatal(err)
@@ -138,6 +123,27 @@ func TestTrecEvalExtraGoldens(t *testing.T) {
 	if c.full < 6000 {
 		t.Errorf("only %d values compared", c.full)
 	}
+}
+
+// trecOptions returns the Options of trec_eval flags -c, -l N and -M N.
+func trecOptions(flags []string) Options {
+	var opt Options
+	for i := 0; i < len(flags); i++ {
+		switch flags[i] {
+		case "-c":
+			opt.Topics = TopicsComplete
+		case "-l":
+			i++
+			opt.RelevanceLevel, _ = strconv.Atoi(flags[i])
+			if opt.RelevanceLevel == 0 {
+				opt.RelevanceLevel = -1 // Options: negative selects level 0
+			}
+		case "-M":
+			i++
+			opt.MaxDocs, _ = strconv.Atoi(flags[i])
+		}
+	}
+	return opt
 }
 
 func countPositive(q Qrels) int {

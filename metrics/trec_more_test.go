@@ -53,22 +53,7 @@ func TestTrecEvalMoreGoldens(t *testing.T) {
 		spec, codes, _ := strings.Cut(line, ":")
 		f := strings.Fields(spec)
 		name, tag, flags := f[0], f[1], f[2:]
-		var opt Options
-		for i := 0; i < len(flags); i++ {
-			switch flags[i] {
-			case "-c":
-				opt.Topics = TopicsComplete
-			case "-l":
-				i++
-				opt.RelevanceLevel, _ = strconv.Atoi(flags[i])
-				if opt.RelevanceLevel == 0 {
-					opt.RelevanceLevel = -1
-				}
-			case "-M":
-				i++
-				opt.MaxDocs, _ = strconv.Atoi(flags[i])
-			}
-		}
+		opt := trecOptions(flags)
 		qrels, run := trecMorePair(t, name)
 		ms := measures[tag == "qcL"]
 		res, err := Evaluate(qrels, run, ms, opt)
