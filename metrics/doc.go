@@ -19,7 +19,8 @@
 // are separated by spaces or tabs; blank lines and lines whose first field
 // starts with '#' are skipped (trec_eval 10 allows '#' comments in runs;
 // metrics allows them in qrels too, any number of them). Grades are
-// integers. Scores are parsed by strconv.ParseFloat, which reads every
+// integers, which may be written with a zero fraction ("1.0"; trec_eval's
+// atol also truncates "2.5" to 2, which is an error here). Scores are parsed by strconv.ParseFloat, which reads every
 // decimal spelling C's atof does ("+0.5", "5.0E-01", "-0"); NaN is
 // rejected, ±Inf accepted. The rank column of TREC runs is ignored, as
 // trec_eval ignores it.

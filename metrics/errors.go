@@ -11,7 +11,8 @@ import (
 var (
 	// ErrFieldCount: a line has the wrong number of fields for its format.
 	ErrFieldCount = errors.New("wrong number of fields")
-	// ErrBadGrade: a qrels grade is not an integer.
+	// ErrBadGrade: a qrels grade is not an integer (or an integer with a
+	// zero fraction, such as "1.0").
 	ErrBadGrade = errors.New("grade is not an integer")
 	// ErrBadScore: a run score is not a number.
 	ErrBadScore = errors.New("score is not a number")

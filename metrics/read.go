@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -174,12 +175,28 @@ func (r *QrelsReader) Read() (QrelsRecord, error) {
 		r.s.err = r.s.errorf(ErrFieldCount, "got %s, want 4 (qid iter docid grade)", countFields(f, len(r.s.fields)))
 		return QrelsRecord{}, r.s.err
 	}
-	g, err := strconv.Atoi(string(f[3]))
-	if err != nil {
+	g, ok := parseGrade(f[3])
+	if !ok {
 		r.s.err = r.s.errorf(ErrBadGrade, "%q", f[3])
 		return QrelsRecord{}, r.s.err
 	}
 	return QrelsRecord{Topic: r.topics.get(f[0]), Doc: string(f[2]), Grade: g}, nil
+}
+
+// parseGrade parses a qrels grade: an integer, optionally written with a
+// zero fractional part ("1.0", "-1.00"), as some converters write them.
+// trec_eval reads grades with atol, which also truncates "2.5" to 2
+// silently; a non-zero fraction is an error here instead.
+func parseGrade(b []byte) (int, bool) {
+	if i := bytes.IndexByte(b, '.'); i >= 0 {
+		frac := b[i+1:]
+		if len(frac) == 0 || len(bytes.Trim(frac, "0")) != 0 {
+			return 0, false
+		}
+		b = b[:i]
+	}
+	g, err := strconv.Atoi(string(b))
+	return g, err == nil
 }
 
 // Line returns the line number of the record last read.

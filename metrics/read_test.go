@@ -21,6 +21,9 @@ func TestReadQrelsErrors(t *testing.T) {
 		{"five fields", "q1 0 d1 1 x\n", ErrFieldCount, 1},
 		{"float grade", "# c\n\nq1 0 d1 1.5\n", ErrBadGrade, 3},
 		{"word grade", "q1 0 d1 rel\n", ErrBadGrade, 1},
+		{"empty fraction", "q1 0 d1 1.\n", ErrBadGrade, 1},
+		{"fraction without integer", "q1 0 d1 .0\n", ErrBadGrade, 1},
+		{"two points", "q1 0 d1 1.0.0\n", ErrBadGrade, 1},
 		{"duplicate", "q1 0 d1 1\nq2 0 d1 1\nq1 Q0 d1 0\n", ErrDuplicateDoc, 3},
 		{"long line", "q1 0 d1 1\nq1 0 " + strings.Repeat("d", MaxLineBytes) + " 1\n", ErrLineTooLong, 2},
 	} {
@@ -33,12 +36,12 @@ func TestReadQrelsErrors(t *testing.T) {
 }
 
 func TestReadQrels(t *testing.T) {
-	in := "# comment\n  # indented comment\n\nq1 0 d1 1\r\nq1\tQ0\td2\t-1\nq1 0 d3 +2\nq2 0 d1 0\n# end"
+	in := "# comment\n  # indented comment\n\nq1 0 d1 1\r\nq1\tQ0\td2\t-1\nq1 0 d3 +2\nq2 0 d1 0\nq2 0 d2 3.0\nq2 0 d3 -1.00\n# end"
 	q, err := ReadQrels(strings.NewReader(in), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Qrels{"q1": {"d1": 1, "d2": -1, "d3": 2}, "q2": {"d1": 0}}
+	want := Qrels{"q1": {"d1": 1, "d2": -1, "d3": 2}, "q2": {"d1": 0, "d2": 3, "d3": -1}}
 	if !qrelsEqual(q, want) {
 		t.Errorf("ReadQrels = %v, want %v", q, want)
 	}

@@ -39,4 +39,6 @@
 //   - With -c and -l other than 1, the "all" num_rel is the sum of the
 //     topics' num_rel (trec_eval counts the qrels grades > 0 instead).
 //   - Qrels may hold any number of '#' comment lines and blank lines.
+//   - A qrels grade with a non-zero fraction ("2.5") is an error; trec_eval
+//     truncates it. "1.0" is 1 in both.
 package main
