@@ -13,7 +13,8 @@
 // trec_eval's defaults without them. Without -m, treceval prints
 // trec_eval's default set (runid, num_q, num_ret, num_rel, num_rel_ret,
 // map, gm_map, Rprec, bpref, recip_rank, iprec_at_recall at 0, 0.1, …, 1
-// and P at the default cut-offs), byte for byte as trec_eval does.
+// and P at the default cut-offs), byte for byte as trec_eval does; -m
+// official names that set.
 //
 // The output is trec_eval's: "measure<TAB>topic<TAB>value" lines, the name
 // padded to 22 columns, values with 4 decimals and counts as integers, the

@@ -105,10 +105,7 @@ func parseArgs(args []string) (*config, error) {
 	}
 	c.qrels, c.run = files[0], files[1]
 	if c.measures == nil && !c.numQ && !c.runID {
-		c.numQ, c.runID = true, true
-		for _, spec := range []string{"num_ret", "num_rel", "num_rel_ret", "map", "gm_map", "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P"} {
-			c.setValue('m', spec)
-		}
+		c.setValue('m', "official")
 	}
 	slices.SortFunc(c.measures, metrics.CompareMeasures)
 	c.measures = slices.Compact(c.measures)
@@ -117,6 +114,10 @@ func parseArgs(args []string) (*config, error) {
 	}
 	return c, nil
 }
+
+// officialMeasures are trec_eval's "official" set (its default) besides
+// runid and num_q.
+var officialMeasures = []string{"num_ret", "num_rel", "num_rel_ret", "map", "gm_map", "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P"}
 
 func (c *config) setValue(flag byte, val string) error {
 	switch flag {
@@ -127,6 +128,12 @@ func (c *config) setValue(flag byte, val string) error {
 			return nil
 		case "runid":
 			c.runID = true
+			return nil
+		case "official": // trec_eval's default set, by its name
+			c.numQ, c.runID = true, true
+			for _, spec := range officialMeasures {
+				c.setValue('m', spec)
+			}
 			return nil
 		}
 		ms, err := metrics.ParseMeasure(val)

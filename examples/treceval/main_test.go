@@ -175,16 +175,19 @@ func TestMoreMatchesTrecEval(t *testing.T) {
 		f := strings.Fields(spec)
 		name, tag, flags := f[0], f[1], f[2:]
 		qrels, runFile := inputs(name)
-		if !seen[name] { // the default measure set, with -c
+		if !seen[name] { // the default measure set, with -c, unnamed and named
 			seen[name] = true
-			var stdout, stderr bytes.Buffer
-			if s := run([]string{"-c", qrels, runFile}, &stdout, &stderr); s != 0 {
-				t.Fatalf("%s default: exit status %d (%s)", name, s, stderr.String())
+			want := readGzip(t, filepath.Join(dir, name+".default.txt.gz"))
+			for _, args := range [][]string{{"-c", qrels, runFile}, {"-c", "-m", "official", qrels, runFile}} {
+				var stdout, stderr bytes.Buffer
+				if s := run(args, &stdout, &stderr); s != 0 {
+					t.Fatalf("%s %q: exit status %d (%s)", name, args[:len(args)-2], s, stderr.String())
+				}
+				if stdout.String() != string(want) {
+					t.Errorf("%s %q: output differs from trec_eval's default\n got:\n%s\nwant:\n%s", name, args[:len(args)-2], stdout.String(), want)
+				}
+				compared++
 			}
-			if want := readGzip(t, filepath.Join(dir, name+".default.txt.gz")); stdout.String() != string(want) {
-				t.Errorf("%s: default output differs from trec_eval's\n got:\n%s\nwant:\n%s", name, stdout.String(), want)
-			}
-			compared++
 		}
 		args := append(append(append([]string(nil), flags...), strings.Fields(measures[tag == "qcL"])...), qrels, runFile)
 		var stdout, stderr bytes.Buffer
